@@ -1,0 +1,199 @@
+"""Helpers shared by the builtins: argument checking in starlark-go's words, metering, iteration.
+
+Argument *counts* are checked by :mod:`starlite.values.args` from each builtin's Python
+signature; argument *types* are checked here, with starlark-go's messages::
+
+    want_str("find", 1, x)        ->  find: for parameter 1: got int, want string
+
+Positional-only parameters are named by their position (as starlark-go's
+``UnpackPositionalArgs`` does), keyword-capable ones by their name.
+
+Metering: a builtin charges ``n // ELEMS_PER_STEP`` steps for ``n`` elements or characters it
+scans or produces, *before* allocating (see :func:`charge`). Iterating a host value may be
+infinite, so :func:`collect` charges while it goes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import EvalError
+from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
+from ..values.ops import iterate
+
+ELEMS_PER_STEP = 64
+
+
+class _Missing:
+    """Default of an optional parameter whose absence differs from None."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+
+def charge(th: Any, n: int) -> None:
+    """Charge ``n`` elements of work (``n // 64`` steps) to ``th`` (if any)."""
+    if n >= ELEMS_PER_STEP and th is not None:
+        th.charge(n // ELEMS_PER_STEP)
+
+
+def param_error(fname: str, param: int | str, v: Any, want: str) -> EvalError:
+    return EvalError(f"{fname}: for parameter {param}: got {type_name(v)}, want {want}")
+
+
+def want_str(fname: str, param: int | str, v: Any) -> str:
+    if type(v) is not str:
+        raise param_error(fname, param, v, "string")
+    return v
+
+
+def want_int(fname: str, param: int | str, v: Any) -> int:
+    if type(v) is not int:
+        raise param_error(fname, param, v, "int")
+    return v  # type: ignore[no-any-return]
+
+
+def want_bool(fname: str, param: int | str, v: Any) -> bool:
+    if type(v) is not bool:
+        raise param_error(fname, param, v, "bool")
+    return v  # type: ignore[no-any-return]
+
+
+def want_int64(fname: str, param: int | str, v: Any) -> int:
+    """An int that fits Go's ``int`` (starlark-go's limit for sizes, counts and ranges)."""
+    if type(v) is not int:
+        raise param_error(fname, param, v, "int")
+    if not -(1 << 63) <= v < (1 << 63):
+        raise EvalError(
+            f"{fname}: for parameter {param}: {v} out of range (want value in signed 64-bit range)"
+        )
+    return v  # type: ignore[no-any-return]
+
+
+def is_iterable(v: Any) -> bool:
+    t = type(v)
+    if t is List or t is tuple or t is Dict or t is Set or t is range:
+        return True
+    return isinstance(v, HostValue) and type(v).iterate is not HostValue.iterate
+
+
+def is_callable(v: Any) -> bool:
+    t = type(v)
+    if t is Builtin:
+        return True
+    if isinstance(v, HostValue):
+        return type(v).call is not HostValue.call
+    return type_name(v) == "function"
+
+
+def want_callable(fname: str, param: int | str, v: Any) -> Any:
+    if not is_callable(v):
+        raise param_error(fname, param, v, "callable")
+    return v
+
+
+def call(th: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None) -> Any:
+    """Call a Starlark callable (a key function, say) from a builtin."""
+    from ..compile.calls import call_value
+
+    return call_value(th, fn, args, kwargs)
+
+
+def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:
+    """The elements of iterable ``x`` as a new Python list, charged as it is built.
+
+    A non-iterable is ``fname: for parameter P: got T, want iterable``."""
+    t = type(x)
+    if t is List or t is tuple:
+        charge(th, len(x))
+        return list(x)
+    if t is Dict:
+        charge(th, len(x))
+        return list(x)
+    if t is Set:
+        charge(th, len(x.d))
+        return list(x.d)
+    if t is range:
+        charge(th, range_len(x))
+        return list(x)
+    if isinstance(x, HostValue):
+        it = x.iterate()
+        if it is not None:
+            return _collect_host(th, it)
+    raise param_error(fname, param, x, "iterable")
+
+
+def _collect_host(th: Any, it: Any) -> list[Any]:
+    out: list[Any] = []
+    n = 0
+    for v in it:
+        out.append(v)
+        n += 1
+        if n == ELEMS_PER_STEP:
+            n = 0
+            if th is not None:
+                th.charge(1)
+    return out
+
+
+def iter_values(x: Any) -> Any:
+    """A Python iterable over the Starlark iterable ``x`` (raises ``T value is not iterable``)."""
+    return iterate(x)
+
+
+def range_len(r: range) -> int:
+    try:
+        return len(r)
+    except OverflowError:
+        raise EvalError("range has too many elements") from None
+
+
+def mutation_error(fname: str, v: Any, verb: str) -> EvalError:
+    """The error for mutating ``v`` (whose guard is set), worded as starlark-go does:
+    lists say ``list``, dicts and sets say ``hash table``."""
+    kind = "list" if type(v) is List else "hash table"
+    if v.guard >= FROZEN:
+        msg = f"cannot {verb} frozen {kind}"
+    else:
+        msg = f"cannot {verb} {kind} during iteration"
+    return EvalError(f"{fname}: {msg}" if fname else msg)
+
+
+def indices(fname: str, start: Any, end: Any, n: int) -> tuple[int, int]:
+    """starlark-go's ``indices``: optional start/end (None allowed), negative values count from
+    the end, and both are clamped to ``[0, n]``."""
+    s = 0
+    if start is not None and start is not MISSING:
+        if type(start) is not int:
+            raise EvalError(f"{fname}: invalid start index: got {type_name(start)}, want int")
+        s = start + n if start < 0 else start
+        s = 0 if s < 0 else (n if s > n else s)
+    e = n
+    if end is not None and end is not MISSING:
+        if type(end) is not int:
+            raise EvalError(f"{fname}: invalid end index: got {type_name(end)}, want int")
+        e = end + n if end < 0 else end
+        e = 0 if e < 0 else (n if e > n else e)
+    return s, e
+
+
+def go_quote_char(c: str) -> str:
+    """Go's ``%q`` of a single character (``'x'``, ``'\\''``, ``'\\n'``)."""
+    if c == "'":
+        return "'\\''"
+    if c == "\\":
+        return "'\\\\'"
+    from ..values.repr import quote
+
+    q = quote(c)
+    return "'" + q[1:-1].replace('\\"', '"') + "'"
+
+
+def no_kwargs(fname: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise EvalError(f"{fname}: unexpected keyword arguments")

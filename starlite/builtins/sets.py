@@ -1,0 +1,223 @@
+"""The methods of ``set`` (the Bazel spec's full set API, a superset of starlark-go's).
+
+add clear difference difference_update discard intersection intersection_update isdisjoint
+issubset issuperset pop remove symmetric_difference symmetric_difference_update union update
+
+Methods that take ``*others`` accept any iterables, not only sets. A set is insertion ordered
+(its ``.d`` is a dict whose values are None). Mutating a frozen or iterated set fails with
+starlark-go's wording (``add: cannot insert into frozen hash table``), even when the call would
+change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import EvalError
+from ..values.core import Set, type_name
+from ..values.ops import check_hashable
+from .common import charge, collect, is_iterable, mutation_error
+
+
+def _unhashable(fname: str, xs: Any) -> EvalError:
+    for x in xs:
+        try:
+            check_hashable(x)
+        except EvalError as e:
+            return EvalError(f"{fname}: {e.msg}")
+    return EvalError(f"{fname}: unhashable type")  # pragma: no cover - defensive
+
+
+def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, None]:
+    """The elements of iterable ``other`` as dict keys (so lookups are hashed)."""
+    if type(other) is Set:
+        return other.d
+    elems = collect(th, other, fname, param)
+    try:
+        return dict.fromkeys(elems)
+    except TypeError:
+        raise _unhashable(fname, elems) from None
+
+
+def _others(th: Any, fname: str, others: tuple[Any, ...]) -> list[dict[Any, None]]:
+    return [_keys(th, fname, o, i + 1) for i, o in enumerate(others)]
+
+
+def _others_update(
+    th: Any, fname: str, others: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[dict[Any, None]]:
+    """Arguments of union/update: starlark-go words their errors differently."""
+    if kwargs:
+        raise EvalError(f"{fname}: does not accept keyword arguments")
+    out = []
+    for i, o in enumerate(others):
+        if not is_iterable(o):
+            raise EvalError(f"{fname}: argument #{i + 1} is not iterable: {type_name(o)}")
+        out.append(_keys(th, fname, o, i + 1))
+    return out
+
+
+def _hash_one(fname: str, x: Any) -> None:
+    try:
+        hash(x)
+    except TypeError:
+        raise _unhashable(fname, (x,)) from None
+    try:
+        check_hashable(x)
+    except EvalError as e:
+        raise EvalError(f"{fname}: {e.msg}") from None
+
+
+def set_add(th: Any, recv: Set, x: Any, /) -> None:
+    if recv.guard:
+        raise mutation_error("add", recv, "insert into")
+    d = recv.d
+    try:
+        if x in d:
+            return
+    except TypeError:
+        raise _unhashable("add", (x,)) from None
+    _hash_one("add", x)
+    d[x] = None
+
+
+def set_clear(th: Any, recv: Set, /) -> None:
+    if recv.d:
+        if recv.guard:
+            raise mutation_error("clear", recv, "clear")
+        recv.d.clear()
+
+
+def set_difference(th: Any, recv: Set, /, *others: Any) -> Set:
+    ds = _others(th, "difference", others)
+    charge(th, len(recv.d))
+    return Set(k for k in recv.d if not any(k in d for d in ds))
+
+
+def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
+    ds = _others(th, "difference_update", others)
+    if recv.guard:
+        raise mutation_error("difference_update", recv, "delete from")
+    charge(th, len(recv.d))
+    for k in [k for k in recv.d if any(k in d for d in ds)]:
+        del recv.d[k]
+
+
+def set_discard(th: Any, recv: Set, x: Any, /) -> None:
+    if recv.guard:
+        raise mutation_error("discard", recv, "delete from")
+    _hash_one("discard", x)
+    recv.d.pop(x, None)
+
+
+def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:
+    ds = _others(th, "intersection", others)
+    charge(th, len(recv.d))
+    return Set(k for k in recv.d if all(k in d for d in ds))
+
+
+def set_intersection_update(th: Any, recv: Set, /, *others: Any) -> None:
+    ds = _others(th, "intersection_update", others)
+    if recv.guard:
+        raise mutation_error("intersection_update", recv, "delete from")
+    charge(th, len(recv.d))
+    for k in [k for k in recv.d if not all(k in d for d in ds)]:
+        del recv.d[k]
+
+
+def set_isdisjoint(th: Any, recv: Set, other: Any, /) -> bool:
+    d = _keys(th, "isdisjoint", other)
+    charge(th, len(recv.d))
+    return not any(k in d for k in recv.d)
+
+
+def set_issubset(th: Any, recv: Set, other: Any, /) -> bool:
+    d = _keys(th, "issubset", other)
+    charge(th, len(recv.d))
+    return all(k in d for k in recv.d)
+
+
+def set_issuperset(th: Any, recv: Set, other: Any, /) -> bool:
+    d = _keys(th, "issuperset", other)
+    charge(th, len(d))
+    return all(k in recv.d for k in d)
+
+
+def set_pop(th: Any, recv: Set, /) -> Any:
+    if not recv.d:
+        raise EvalError("pop: empty set")
+    if recv.guard:
+        raise mutation_error("pop", recv, "delete from")
+    k = next(iter(recv.d))
+    del recv.d[k]
+    return k
+
+
+def set_remove(th: Any, recv: Set, x: Any, /) -> None:
+    if recv.guard:
+        raise mutation_error("remove", recv, "delete from")
+    _hash_one("remove", x)
+    try:
+        del recv.d[x]
+    except KeyError:
+        raise EvalError("remove: missing key") from None
+
+
+def set_symmetric_difference(th: Any, recv: Set, other: Any, /) -> Set:
+    d = _keys(th, "symmetric_difference", other)
+    charge(th, len(recv.d) + len(d))
+    r = Set(k for k in recv.d if k not in d)
+    r.d.update((k, None) for k in d if k not in recv.d)
+    return r
+
+
+def set_symmetric_difference_update(th: Any, recv: Set, other: Any, /) -> None:
+    d = _keys(th, "symmetric_difference_update", other)
+    if recv.guard:
+        raise mutation_error("symmetric_difference_update", recv, "insert into")
+    if d is recv.d:
+        recv.d.clear()
+        return
+    charge(th, len(recv.d) + len(d))
+    add = [k for k in d if k not in recv.d]
+    for k in [k for k in recv.d if k in d]:
+        del recv.d[k]
+    recv.d.update((k, None) for k in add)
+
+
+def set_union(th: Any, recv: Set, /, *others: Any, **kwargs: Any) -> Set:
+    ds = _others_update(th, "union", others, kwargs)
+    charge(th, len(recv.d) + sum(len(d) for d in ds))
+    r = Set(recv.d)
+    for d in ds:
+        r.d.update(d)
+    return r
+
+
+def set_update(th: Any, recv: Set, /, *others: Any, **kwargs: Any) -> None:
+    ds = _others_update(th, "update", others, kwargs)
+    if recv.guard and any(ds):
+        raise mutation_error("update", recv, "insert into")
+    charge(th, sum(len(d) for d in ds))
+    for d in ds:
+        recv.d.update(d)
+
+
+METHODS: dict[str, Any] = {
+    "add": set_add,
+    "clear": set_clear,
+    "difference": set_difference,
+    "difference_update": set_difference_update,
+    "discard": set_discard,
+    "intersection": set_intersection,
+    "intersection_update": set_intersection_update,
+    "isdisjoint": set_isdisjoint,
+    "issubset": set_issubset,
+    "issuperset": set_issuperset,
+    "pop": set_pop,
+    "remove": set_remove,
+    "symmetric_difference": set_symmetric_difference,
+    "symmetric_difference_update": set_symmetric_difference_update,
+    "union": set_union,
+    "update": set_update,
+}

@@ -1,0 +1,144 @@
+"""Closures for binary operators, specialised by operator and by operand shape.
+
+Each operand is read one of three ways: from a local slot known to be assigned (``fr[i]``), as
+a constant, or by calling the operand's closure. For every (operator, left shape, right shape)
+the factory below builds — once per process, from a template — a function that makes the
+closure; a program's compilation only calls those factories. The closure tries the operator's
+fast path (``int + int`` with a result of modest size, ``str < str`` ...) inline and falls back
+to ``starlite.values.arith.binary`` for everything else, which also charges steps for large
+results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EvalError, Position
+from ..values.arith import binary
+from ..values.ops import equal
+from .shapes import template
+
+# Ints below this magnitude take the inline fast path; beyond it the general path charges
+# steps in proportion to their size.
+M = 1 << 4096
+M2 = 1 << 2048
+
+
+def slow(th: Any, op: str, a: Any, b: Any, pos: Position) -> Any:
+    try:
+        return binary(th, op, a, b)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+# Fast paths per operator. `a`, `b` are the operands; INT_A / INT_B are the type tests, which
+# are dropped when the operand is a constant int.
+_FAST: dict[str, str] = {
+    "+": """
+        if {ints}:
+            r = a + b
+            if -M < r < M:
+                return r
+        elif type(a) is str and type(b) is str and len(a) < 4096 and len(b) < 4096:
+            return a + b""",
+    "-": """
+        if {ints}:
+            r = a - b
+            if -M < r < M:
+                return r""",
+    "*": """
+        if {ints} and -M2 < a < M2 and -M2 < b < M2:
+            return a * b""",
+    "//": """
+        if {ints} and b and -M < a < M:
+            return a // b""",
+    "%": """
+        if {ints} and b and -M < a < M:
+            return a % b
+        if type(a) is str:
+            r = fast_percent(a, b)
+            if r is not None:
+                return r""",
+    "<": """
+        if {ints} or (type(a) is str and type(b) is str):
+            return a < b""",
+    "<=": """
+        if {ints} or (type(a) is str and type(b) is str):
+            return a <= b""",
+    ">": """
+        if {ints} or (type(a) is str and type(b) is str):
+            return a > b""",
+    ">=": """
+        if {ints} or (type(a) is str and type(b) is str):
+            return a >= b""",
+    "==": """
+        ta = type(a)
+        if ta is type(b) and (ta is int or ta is str):
+            return a == b
+        return equal(a, b)""",
+    "!=": """
+        ta = type(a)
+        if ta is type(b) and (ta is int or ta is str):
+            return a != b
+        return not equal(a, b)""",
+    "&": """
+        if {ints}:
+            return a & b""",
+    "|": """
+        if {ints}:
+            return a | b""",
+    "^": """
+        if {ints}:
+            return a ^ b""",
+    "in": """
+        if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a in b""",
+    "not in": """
+        if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a not in b""",
+}
+
+def make_binary(
+    op: str, x: tuple[str, Any], y: tuple[str, Any], pos: Position, store: int = -1
+) -> Callable[[list[Any]], Any]:
+    """``x``/``y`` are operand shapes (see ``shapes``)."""
+    kx, vx = x
+    ky, vy = y
+    conds = []
+    if not (kx == "C" and type(vx) is int):
+        conds.append("type(a) is int")
+    if not (ky == "C" and type(vy) is int):
+        conds.append("type(b) is int")
+    ints = " and ".join(conds) if conds else "True"
+    fast = _FAST.get(op, "").replace("{ints}", f"({ints})")
+    src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
+        "\n        return slow(fr[0], OP, a, b, POS)"
+    )
+    name = "binop_" + _NAMES[op] + ("_i" if ints != "(type(a) is int and type(b) is int)" else "")
+    factory = template(name + "".join(str(int(c)) for c in (kx == "C" and type(vx) is int,
+                                                                ky == "C" and type(vy) is int)),
+                       src, (kx, ky), _ENV, "POS, OP", ("a", "b"), store >= 0)
+    if store >= 0:
+        return factory(vx, vy, pos, op, store)  # type: ignore[no-any-return]
+    return factory(vx, vy, pos, op)  # type: ignore[no-any-return]
+
+
+_NAMES = {
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "//": "floordiv", "%": "mod",
+    "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne", "&": "and",
+    "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift", "in": "in", "not in": "not_in",
+}
+
+
+def _env() -> dict[str, Any]:
+    from ..values.core import Dict
+
+    from ..values.arith import _fast_percent
+
+    return {"slow": slow, "M": M, "M2": M2, "equal": equal, "Dict": Dict,
+            "fast_percent": _fast_percent}
+
+
+_ENV = _env()

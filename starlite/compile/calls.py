@@ -1,0 +1,352 @@
+"""Call sites.
+
+A call site compiles to a closure that evaluates the callee and the arguments, then:
+
+* for a Starlark :class:`Function` called with exactly its number of positional parameters
+  (the common case), builds the callee's frame as a plain list right there and runs
+  ``code.invoke`` — no argument tuple, no binding loop;
+* for ``x.method(...)`` on a list, dict, string ... looks the method up in the type's table and
+  calls it without creating a bound-method value (``list.append`` is inlined);
+* otherwise goes through :func:`call_value`, the general path also used by builtins that call
+  back into Starlark (``sorted(key=...)``) and by ``starlite.call``.
+
+Errors unwinding through a call site get the call's position for the caller's frame; a
+builtin's own error also gets a ``<builtin>`` frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EvalError, Position
+from ..syntax import ast as A
+from ..values.args import Signature, call_builtin
+from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
+from ..values.ops import METHODS, get_attr, iterate
+from .function import Function, new_frame
+from .shapes import shape_of, template
+
+Closure = Callable[[list[Any]], Any]
+
+
+def call_value(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
+               kwargs: dict[str, Any] | None = None) -> Any:
+    """Call any Starlark callable ``f`` (the general path)."""
+    t = type(f)
+    if t is Function:
+        return f.code.invoke(new_frame(th, f, args, kwargs))
+    if t is Builtin:
+        try:
+            return call_builtin(th, f, tuple(args), kwargs)
+        except EvalError as e:
+            e._leave(f.name, None)
+            raise
+    if isinstance(f, HostValue):
+        try:
+            r = f.call(th, *args, **(kwargs or {}))
+        except EvalError as e:
+            e._leave(f.starlark_type, None)
+            raise
+        except Exception as e:  # a host's own failure
+            err = EvalError(f"{f.starlark_type}: {type(e).__name__}: {e}")
+            err._leave(f.starlark_type, None)
+            raise err from e
+        if r is NotImplemented:
+            raise EvalError(f"invalid call of non-function ({f.starlark_type})")
+        return r
+    raise EvalError(f"invalid call of non-function ({type_name(f)})")
+
+
+def call_at(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
+            kwargs: dict[str, Any] | None, pos: Position) -> Any:
+    try:
+        return call_value(th, f, args, kwargs)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+_msigs: dict[Any, Signature] = {}
+
+
+def call_method(th: Any, name: str, m: Any, recv: Any, args: tuple[Any, ...],
+                kwargs: dict[str, Any] | None, pos: Position) -> Any:
+    sig = _msigs.get(m)
+    if sig is None:
+        sig = _msigs[m] = Signature(m, 2)
+    try:
+        n = len(args)
+        if kwargs or not (sig.nmin <= n <= sig.nmax):
+            sig.check(name, args, kwargs)
+        try:
+            if kwargs:
+                return m(th, recv, *args, **kwargs)
+            return m(th, recv, *args)
+        except EvalError:
+            raise
+        except RecursionError:
+            raise EvalError(f"{name}: maximum recursion depth exceeded") from None
+        except Exception as e:
+            raise EvalError(f"{name}: {type(e).__name__}: {e}") from e
+    except EvalError as e:
+        e._leave(name, None)
+        e._at(pos)
+        raise
+
+
+def _spread(th: Any, fname: str, v: Any, pos: Position) -> list[Any]:
+    try:
+        return list(iterate(v))
+    except EvalError:
+        raise _errat(f"argument after * must be iterable, not {type_name(v)}", pos) from None
+
+
+def _errat(msg: str, pos: Position) -> EvalError:
+    e = EvalError(msg)
+    e._at(pos)
+    return e
+
+
+def compile_call(cc: Any, e: A.Call) -> Closure:
+    pos = cc.pos(e)
+    plain = all(a.argkind == "pos" for a in e.args)
+    if isinstance(e.fn, A.Dot) and plain:
+        return _method_call(cc, e, pos)
+    if plain and len(e.args) <= 4:
+        return _positional_call(cc, e, pos)
+    fn = cc.expr(e.fn)
+    if plain:
+        return _positional_call_n(fn, [cc.expr(a.value) for a in e.args], pos)
+    return _general_call(cc, fn, e, pos)
+
+
+_CALL_SRC = """
+{READS}
+        if type(f) is Function:
+            code = f.code
+            if code.fast_arity == N:
+                th = fr[0]
+                if code.plain:
+                    # the callee's entry inline (see make_invoke): recursion check, charge
+                    act = th.active
+                    k = code.lead
+                    s = th.steps + k
+                    if s <= th.bound and code not in act and not th.call_observers:
+                        th.steps = s
+                        act.add(code)
+                        try:
+                            return code.body([th, f.globals, {ARGS}*f.pad])
+                        except EvalError as e:
+                            e._leave(code.name, None)
+                            e._at(POS)
+                            raise
+                        finally:
+                            act.discard(code)
+                try:
+                    return code.invoke([th, f.globals, {ARGS}*f.pad])
+                except EvalError as e:
+                    e._at(POS)
+                    raise
+        return call_at(fr[0], f, ({TUPLE}), None, POS)"""
+
+
+def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1) -> Closure:
+    """``f(a, b)`` with up to 4 positional arguments, operands read by shape."""
+    shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
+    n = len(e.args)
+    names = ("f",) + tuple(f"x{i}" for i in range(n))
+    reads = "\n".join("        {READ%d}" % i for i in range(n + 1))
+    src = (
+        _CALL_SRC.replace("{READS}", reads)
+        .replace("{ARGS}", "".join(f"x{i}, " for i in range(n)))
+        .replace("{TUPLE}", "".join(f"x{i}, " for i in range(n)))
+        .replace("N:", f"{n}:")
+    )
+    factory = template(f"call{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS",
+                       names, store >= 0)
+    if store >= 0:
+        return factory(*[v for _, v in shapes], pos, store)  # type: ignore[no-any-return]
+    return factory(*[v for _, v in shapes], pos)  # type: ignore[no-any-return]
+
+
+def compile_call_store(cc: Any, e: A.Call, slot: int) -> Closure | None:
+    """The statement ``local = f(args)`` as one closure, when the call is a plain one."""
+    if isinstance(e.fn, A.Dot) or len(e.args) > 4 or any(a.argkind != "pos" for a in e.args):
+        return None
+    return _positional_call(cc, e, cc.pos(e), slot)
+
+
+def _positional_call_n(fn: Closure, argfs: list[Closure], pos: Position) -> Closure:
+    n = len(argfs)
+
+    def calln(fr: list[Any]) -> Any:
+        f = fn(fr)
+        args = [a(fr) for a in argfs]
+        if type(f) is Function:
+            code = f.code
+            if code.fast_arity == n:
+                try:
+                    return code.invoke([fr[0], f.globals, *args, *f.pad])
+                except EvalError as e:
+                    e._at(pos)
+                    raise
+        return call_at(fr[0], f, args, None, pos)
+
+    return calln
+
+
+def _method_call(cc: Any, e: A.Call, pos: Position) -> Closure:
+    assert isinstance(e.fn, A.Dot)
+    recv = cc.expr(e.fn.x)
+    name = e.fn.name
+    dpos = cc.pos(e.fn)
+    argfs = [cc.expr(a.value) for a in e.args]
+    n = len(argfs)
+
+    # A monomorphic inline cache: the receiver type last seen here and its method, once the
+    # method's signature is known to accept this call's argument count.
+    ic: list[Any] = [None, None]
+
+    def generic(fr: list[Any], r: Any, args: tuple[Any, ...]) -> Any:
+        t = type(r)
+        if t is ic[0]:
+            try:
+                return ic[1](fr[0], r, *args)
+            except EvalError as err:
+                err._leave(name, None)
+                err._at(pos)
+                raise
+            except Exception as exc:
+                err = EvalError(f"{name}: {type(exc).__name__}: {exc}")
+                err._leave(name, None)
+                err._at(pos)
+                raise err from exc
+        tbl = METHODS.get(t)
+        if tbl is not None:
+            m = tbl.get(name)
+            if m is not None:
+                r_ = call_method(fr[0], name, m, r, args, None, pos)
+                sig = _msigs[m]
+                if sig.nmin <= n <= sig.nmax:
+                    ic[0] = t
+                    ic[1] = m
+                return r_
+        try:
+            f = get_attr(r, name)
+        except EvalError as err:
+            err._at(dpos)
+            raise
+        return call_at(fr[0], f, args, None, pos)
+
+    if name == "append" and n == 1:
+        (a0,) = argfs
+
+        def append(fr: list[Any]) -> Any:
+            r = recv(fr)
+            x = a0(fr)
+            if type(r) is List:
+                if r.guard:
+                    try:
+                        check_mutable(r, "append to")
+                    except EvalError as err:
+                        err._leave("append", None)
+                        err._at(pos)
+                        raise
+                list.append(r, x)
+                return None
+            return generic(fr, r, (x,))
+
+        return append
+    if name == "get" and n in (1, 2):
+        a0 = argfs[0]
+        a1 = argfs[1] if n == 2 else (lambda fr: None)
+
+        def get(fr: list[Any]) -> Any:
+            r = recv(fr)
+            k = a0(fr)
+            d = a1(fr)
+            if type(r) is Dict and (type(k) is str or type(k) is int):
+                return dict.get(r, k, d)
+            return generic(fr, r, (k, d) if n == 2 else (k,))
+
+        return get
+    if n == 0:
+
+        def mcall0(fr: list[Any]) -> Any:
+            return generic(fr, recv(fr), ())
+
+        return mcall0
+    if n == 1:
+        (a0,) = argfs
+
+        def mcall1(fr: list[Any]) -> Any:
+            r = recv(fr)
+            return generic(fr, r, (a0(fr),))
+
+        return mcall1
+
+    def mcalln(fr: list[Any]) -> Any:
+        r = recv(fr)
+        return generic(fr, r, tuple([a(fr) for a in argfs]))
+
+    return mcalln
+
+
+def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
+    """Calls with keywords, ``*args`` or ``**kwargs``."""
+    parts: list[tuple[str, str | None, Closure, Position]] = [
+        (a.argkind, a.name, cc.expr(a.value), cc.pos(a)) for a in e.args
+    ]
+    method_name: str | None = None
+    recv: Closure | None = None
+    if isinstance(e.fn, A.Dot):
+        method_name = e.fn.name
+        recv = cc.expr(e.fn.x)
+    dpos = cc.pos(e.fn)
+
+    def call(fr: list[Any]) -> Any:
+        th = fr[0]
+        if recv is not None:
+            r = recv(fr)
+            assert method_name is not None
+            tbl = METHODS.get(type(r))
+            m = tbl.get(method_name) if tbl is not None else None
+            f: Any = None
+            if m is None:
+                try:
+                    f = get_attr(r, method_name)
+                except EvalError as err:
+                    err._at(dpos)
+                    raise
+        else:
+            f = fn(fr)
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for kind, name, val, apos in parts:
+            v = val(fr)
+            if kind == "pos":
+                args.append(v)
+            elif kind == "named":
+                assert name is not None
+                kwargs[name] = v
+            elif kind == "star":
+                args.extend(_spread(th, "", v, apos))
+            else:
+                if type(v) is not Dict:
+                    raise _errat(f"argument after ** must be a mapping, not {type_name(v)}",
+                                 apos)
+                for k, x in v.items():
+                    if type(k) is not str:
+                        raise _errat(f"keywords must be strings, not {type_name(k)}", apos)
+                    if k in kwargs:
+                        raise _errat(f"got multiple values for keyword argument {k!r}", apos)
+                    kwargs[k] = x
+        if recv is not None and m is not None:
+            return call_method(th, method_name, m, r, tuple(args), kwargs or None, pos)
+        return call_at(th, f, args, kwargs or None, pos)
+
+    return call
+
+
+_CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at}

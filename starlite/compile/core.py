@@ -1,0 +1,146 @@
+"""Shared pieces of the closure compiler: step costs, charge sites, signals.
+
+Step rule (documented in the README): every evaluated statement and every evaluated expression
+node is one step. Identifiers and literals are nodes; so are call, index, slice, dot, each
+operator and each display. A ``for`` loop or comprehension iteration costs one step for binding
+the loop variables. Builtins charge extra steps for the work they do.
+
+The compiler charges steps in groups: the *unconditional* nodes of a run of statements are
+charged together when the run starts (:func:`stmt_nodes` / :func:`expr_nodes` list them, in
+evaluation order); parts that may not run (the right operand of ``and``/``or``, the branches of
+a conditional expression, comprehension bodies, loop bodies, ``if`` branches, function bodies)
+charge their own group when they start. So the total is exactly one step per evaluated node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..syntax import ast as A
+
+# Statement signals: a statement closure returns None to fall through, BREAK or CONTINUE, or a
+# 1-tuple holding the value of a `return`.
+BREAK: Any = object()
+CONTINUE: Any = object()
+
+
+class Site:
+    """What a charge covers, for per-step observers: the function, the file and the nodes."""
+
+    __slots__ = ("func", "filename", "nodes")
+
+    def __init__(self, func: str, filename: str, nodes: list[A.Node]) -> None:
+        self.func = func
+        self.filename = filename
+        self.nodes = nodes
+
+    def __repr__(self) -> str:
+        return f"<Site {self.func} {len(self.nodes)} nodes>"
+
+
+def expr_nodes(e: A.Expr | None, out: list[A.Node]) -> list[A.Node]:
+    """Append the nodes of ``e`` that are always evaluated when ``e`` is (pre-order)."""
+    if e is None:
+        return out
+    stack: list[A.Node] = [e]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        kids: list[Any]
+        if isinstance(x, (A.Ident, A.Literal)):
+            continue
+        if isinstance(x, A.Binary):
+            kids = [x.x] if x.op in ("and", "or") else [x.x, x.y]
+        elif isinstance(x, (A.ListExpr, A.TupleExpr)):
+            kids = list(x.elts)
+        elif isinstance(x, A.DictExpr):
+            kids = []
+            for ent in x.entries:
+                kids.append(ent.key)
+                kids.append(ent.value)
+        elif isinstance(x, A.Unary):
+            kids = [x.x]
+        elif isinstance(x, A.CondExpr):
+            kids = [x.cond]
+        elif isinstance(x, A.Index):
+            kids = [x.x, x.index]
+        elif isinstance(x, A.Slice):
+            kids = [k for k in (x.x, x.lo, x.hi, x.step) if k is not None]
+        elif isinstance(x, A.Dot):
+            kids = [x.x]
+        elif isinstance(x, A.Call):
+            kids = [x.fn] + [a.value for a in x.args]
+        elif isinstance(x, A.Lambda):
+            kids = [p.default for p in x.params if p.default is not None]
+        elif isinstance(x, A.Comprehension):
+            first = x.clauses[0]
+            assert isinstance(first, A.ForClause)
+            kids = [first.iterable]
+        else:  # pragma: no cover
+            kids = []
+        stack.extend(reversed(kids))
+    return out
+
+
+def target_nodes(t: A.Expr, out: list[A.Node]) -> list[A.Node]:
+    """Nodes evaluated while assigning to target ``t`` (the operands of index/dot targets)."""
+    if isinstance(t, (A.TupleExpr, A.ListExpr)):
+        for e in t.elts:
+            target_nodes(e, out)
+    elif isinstance(t, A.Index):
+        expr_nodes(t.x, out)
+        expr_nodes(t.index, out)
+    elif isinstance(t, A.Dot):
+        expr_nodes(t.x, out)
+    return out
+
+
+def stmt_nodes(s: A.Stmt, out: list[A.Node]) -> list[A.Node]:
+    """The statement node and the nodes it always evaluates (for compound statements, the
+    header only: the condition of ``if``/``while`` is charged per evaluation elsewhere)."""
+    out.append(s)
+    if isinstance(s, A.ExprStmt):
+        expr_nodes(s.x, out)
+    elif isinstance(s, A.Assign):
+        expr_nodes(s.rhs, out)
+        target_nodes(s.lhs, out)
+    elif isinstance(s, A.AugAssign):
+        expr_nodes(s.lhs, out)
+        expr_nodes(s.rhs, out)
+    elif isinstance(s, A.Return):
+        expr_nodes(s.x, out)
+    elif isinstance(s, A.If):
+        expr_nodes(s.cond, out)
+    elif isinstance(s, A.For):
+        expr_nodes(s.iterable, out)
+    elif isinstance(s, A.Def):
+        for p in s.params:
+            expr_nodes(p.default, out)
+    return out
+
+
+def is_compound(s: A.Stmt) -> bool:
+    return isinstance(s, (A.If, A.For, A.While))
+
+
+def may_signal(s: A.Stmt, in_loop: bool) -> bool:
+    """Whether statement ``s`` can return a signal (return/break/continue) to its block."""
+    if isinstance(s, (A.Return, A.Break, A.Continue)):
+        return True
+    if isinstance(s, A.If):
+        return any(may_signal(x, in_loop) for x in s.body) or any(
+            may_signal(x, in_loop) for x in s.orelse
+        )
+    if isinstance(s, (A.For, A.While)):
+        return any(_has_return(x) for x in s.body)
+    return False
+
+
+def _has_return(s: A.Stmt) -> bool:
+    if isinstance(s, A.Return):
+        return True
+    if isinstance(s, A.If):
+        return any(_has_return(x) for x in s.body) or any(_has_return(x) for x in s.orelse)
+    if isinstance(s, (A.For, A.While)):
+        return any(_has_return(x) for x in s.body)
+    return False

@@ -1,0 +1,583 @@
+"""Compiling expressions into closures ``f(frame) -> value``.
+
+Every expression node becomes one Python closure; no node is dispatched by type at run time.
+Frequent shapes get closures that read locals and constants directly instead of calling a
+child closure (see ``binops``). Parts of an expression that may not be evaluated (the right of
+``and``/``or``, the branches of ``x if c else y``, comprehension bodies) charge their own steps
+when they run; everything else was charged by the enclosing statement group (see ``core``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EvalError, Position
+from ..syntax import ast as A
+from ..values.arith import unary
+from ..values.core import UNBOUND, Dict, List, Set
+from ..values.ops import check_hashable, get_attr, get_index, get_slice, iterate
+from .binops import make_binary
+from .core import Site, expr_nodes
+from .fuse import fusable, fuse
+from .shapes import shape_of
+
+Closure = Callable[[list[Any]], Any]
+
+
+def _err(msg: str, pos: Position) -> EvalError:
+    e = EvalError(msg)
+    e._at(pos)
+    return e
+
+
+def _with_pos(fn: Callable[..., Any], pos: Position, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+class ExprCompiler:
+    """Expression half of the compiler; ``StmtCompiler`` (stmts.py) extends it."""
+
+    filename: str
+    funcname: str
+    universe: dict[str, Any]
+    predeclared_slot: dict[str, int]
+    options: Any
+
+    def pos(self, n: A.Node) -> Position:
+        return Position(self.filename, n.line, n.col)
+
+    def site(self, nodes: list[A.Node]) -> Site:
+        return Site(self.funcname, self.filename, nodes)
+
+    # ---- operand shapes --------------------------------------------------------------
+
+    def operand(self, e: A.Expr) -> tuple[str, Any]:
+        """How a specialised closure reads ``e`` (see ``shapes``)."""
+        return shape_of(self, e)
+
+    # ---- dispatch --------------------------------------------------------------------
+
+    def expr(self, e: A.Expr) -> Closure:
+        m = getattr(self, "x_" + type(e).__name__)
+        return m(e)  # type: ignore[no-any-return]
+
+    # ---- leaves ------------------------------------------------------------------------
+
+    def x_Literal(self, e: A.Literal) -> Closure:
+        v = e.value
+
+        def lit(fr: list[Any]) -> Any:
+            return v
+
+        return lit
+
+    def x_Ident(self, e: A.Ident) -> Closure:
+        b = e.binding
+        assert b is not None
+        i = b.index
+        name = e.name
+        pos = self.pos(e)
+        if b.scope == A.LOCAL:
+            if e.safe:
+
+                def local(fr: list[Any]) -> Any:
+                    return fr[i]
+
+                return local
+
+            def local_checked(fr: list[Any]) -> Any:
+                v = fr[i]
+                if v is UNBOUND:
+                    raise _err(f"local variable {name} referenced before assignment", pos)
+                return v
+
+            return local_checked
+        if b.scope in (A.CELL, A.FREE):
+
+            def cell(fr: list[Any]) -> Any:
+                v = fr[i][0]
+                if v is UNBOUND:
+                    raise _err(f"local variable {name} referenced before assignment", pos)
+                return v
+
+            return cell
+        if b.scope == A.GLOBAL:
+
+            def glob(fr: list[Any]) -> Any:
+                v = fr[1][i]
+                if v is UNBOUND:
+                    raise _err(f"global variable {name} referenced before assignment", pos)
+                return v
+
+            return glob
+        if b.scope == A.PREDECLARED:
+            j = self.predeclared_slot[name]
+
+            def predeclared(fr: list[Any]) -> Any:
+                return fr[1][j]
+
+            return predeclared
+        v = self.universe[name]
+
+        def universal(fr: list[Any]) -> Any:
+            return v
+
+        return universal
+
+    # ---- displays ----------------------------------------------------------------------
+
+    def x_ListExpr(self, e: A.ListExpr) -> Closure:
+        elts = [self.expr(x) for x in e.elts]
+        if not elts:
+            return lambda fr: List()
+        if len(elts) == 1:
+            (a,) = elts
+            return lambda fr: List((a(fr),))
+        if len(elts) == 2:
+            a, b = elts
+            return lambda fr: List((a(fr), b(fr)))
+        return lambda fr: List([x(fr) for x in elts])
+
+    def x_TupleExpr(self, e: A.TupleExpr) -> Closure:
+        elts = [self.expr(x) for x in e.elts]
+        if all(isinstance(x, A.Literal) for x in e.elts):
+            t = tuple(x.value for x in e.elts)  # type: ignore[attr-defined]
+            return lambda fr: t
+        if len(elts) == 2:
+            a, b = elts
+            return lambda fr: (a(fr), b(fr))
+        return lambda fr: tuple([x(fr) for x in elts])
+
+    def x_DictExpr(self, e: A.DictExpr) -> Closure:
+        entries = [(self.expr(en.key), self.expr(en.value), self.pos(en)) for en in e.entries]
+        pos = self.pos(e)
+
+        def dict_display(fr: list[Any]) -> Any:
+            d = Dict()
+            for k, v, p in entries:
+                key = k(fr)
+                val = v(fr)
+                try:
+                    check_hashable(key)
+                except EvalError as err:
+                    err._at(p)
+                    raise
+                if key in d:
+                    from ..values.repr import repr_value
+
+                    raise _err(f"duplicate key: {repr_value(key)}", p)
+                d[key] = val
+            return d
+
+        if not entries:
+            return lambda fr: Dict()
+        del pos
+        return dict_display
+
+    # ---- operators ---------------------------------------------------------------------
+
+    def x_Unary(self, e: A.Unary) -> Closure:
+        x = self.expr(e.x)
+        pos = self.pos(e)
+        op = e.op
+        if op == "not":
+
+            def not_(fr: list[Any]) -> Any:
+                return not x(fr)
+
+            return not_
+        if op == "-":
+
+            def neg(fr: list[Any]) -> Any:
+                v = x(fr)
+                if type(v) is int:
+                    return -v
+                return _with_pos(unary, pos, fr[0], "-", v)
+
+            return neg
+
+        def un(fr: list[Any]) -> Any:
+            return _with_pos(unary, pos, fr[0], op, x(fr))
+
+        return un
+
+    def charged(self, e: A.Expr) -> Closure:
+        """A closure for ``e`` that first charges ``e``'s own unconditional steps (for parts
+        of an expression that may not be evaluated)."""
+        x = self.expr(e)
+        nodes = expr_nodes(e, [])
+        k = len(nodes)
+        site = self.site(nodes)
+
+        def charge_then(fr: list[Any]) -> Any:
+            th = fr[0]
+            s = th.steps + k
+            th.steps = s
+            if s > th.bound:
+                th.overflow(k, site)
+            return x(fr)
+
+        return charge_then
+
+    def x_Binary(self, e: A.Binary) -> Closure:
+        op = e.op
+        if op == "and" or op == "or":
+            x = self.expr(e.x)
+            y = self.charged(e.y)
+            if op == "and":
+
+                def and_(fr: list[Any]) -> Any:
+                    v = x(fr)
+                    if not v:
+                        return v
+                    return y(fr)
+
+                return and_
+
+            def or_(fr: list[Any]) -> Any:
+                v = x(fr)
+                if v:
+                    return v
+                return y(fr)
+
+            return or_
+        generic = make_binary(op, self.operand(e.x), self.operand(e.y), self.pos(e))
+        if fusable(e):
+            return fuse(e, generic)
+        return generic
+
+    def x_CondExpr(self, e: A.CondExpr) -> Closure:
+        c = self.expr(e.cond)
+        t = self.charged(e.then)
+        f = self.charged(e.else_)
+
+        def cond(fr: list[Any]) -> Any:
+            if c(fr):
+                return t(fr)
+            return f(fr)
+
+        return cond
+
+    # ---- index, slice, dot ------------------------------------------------------------
+
+    def x_Index(self, e: A.Index) -> Closure:
+        kx, vx = self.operand(e.x)
+        ki, vi = self.operand(e.index)
+        x = vx if kx == "G" else self.expr(e.x)
+        i = vi if ki == "G" else self.expr(e.index)
+        pos = self.pos(e)
+
+        def slow(a: Any, k: Any) -> Any:
+            try:
+                return get_index(a, k)
+            except EvalError as err:
+                err._at(pos)
+                raise
+            except TypeError:
+                raise _err(f"unhashable type: {type(k).__name__}", pos) from None
+
+        if kx == "L" and ki == "L":
+            xs, is_ = vx, vi
+
+            def index_ll(fr: list[Any]) -> Any:
+                a = fr[xs]
+                k = fr[is_]
+                if type(a) is List and type(k) is int:
+                    try:
+                        return a[k]
+                    except IndexError:
+                        pass
+                return slow(a, k)
+
+            return index_ll
+
+        def index(fr: list[Any]) -> Any:
+            a = x(fr)
+            k = i(fr)
+            ta = type(a)
+            if ta is List and type(k) is int:
+                try:
+                    return a[k]
+                except IndexError:
+                    pass
+            elif ta is Dict and type(k) is str:
+                try:
+                    return a[k]
+                except KeyError:
+                    pass
+            return slow(a, k)
+
+        return index
+
+    def x_Slice(self, e: A.Slice) -> Closure:
+        x = self.expr(e.x)
+        none = lambda fr: None  # noqa: E731
+        lo = self.expr(e.lo) if e.lo is not None else none
+        hi = self.expr(e.hi) if e.hi is not None else none
+        st = self.expr(e.step) if e.step is not None else none
+        pos = self.pos(e)
+
+        def slice_(fr: list[Any]) -> Any:
+            a = x(fr)
+            b = lo(fr)
+            c = hi(fr)
+            d = st(fr)
+            try:
+                r = get_slice(a, b, c, d)
+                n = len(r)
+                if n > 64:
+                    fr[0].charge(n // 64)
+                return r
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        return slice_
+
+    def x_Dot(self, e: A.Dot) -> Closure:
+        x = self.expr(e.x)
+        name = e.name
+        pos = self.pos(e)
+
+        def dot(fr: list[Any]) -> Any:
+            try:
+                return get_attr(x(fr), name)
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        return dot
+
+    # ---- calls, lambdas, comprehensions (calls.py / functions in stmts.py) ------------
+
+    def x_Call(self, e: A.Call) -> Closure:
+        from .calls import compile_call
+
+        return compile_call(self, e)
+
+    def x_Lambda(self, e: A.Lambda) -> Closure:
+        return self.function_value(e, e.params, None, e.body)  # type: ignore[attr-defined,no-any-return]
+
+    def x_Comprehension(self, e: A.Comprehension) -> Closure:
+        return self.comprehension(e)
+
+    def _simple_list_comprehension(self, e: A.Comprehension) -> Closure | None:
+        """``[body for x in seq]`` / ``[body for x in seq if cond]`` with ``x`` a plain local:
+        one closure with the loop inline."""
+        cl = e.clauses
+        if e.is_dict or not 1 <= len(cl) <= 2 or not isinstance(cl[0], A.ForClause):
+            return None
+        if len(cl) == 2 and not isinstance(cl[1], A.IfClause):
+            return None
+        v = cl[0].vars
+        if not (isinstance(v, A.Ident) and v.binding is not None and v.binding.scope == A.LOCAL):
+            return None
+        assert isinstance(e.body, A.Expr)
+        slot = v.binding.index
+        body = self.expr(e.body)
+        body_nodes = expr_nodes(e.body, [])
+        it_f = self.expr(cl[0].iterable)
+        ipos = self.pos(cl[0].iterable)
+
+        def source(fr: list[Any]) -> tuple[Any, Any]:
+            seq = it_f(fr)
+            t = type(seq)
+            if t is List or t is range or t is tuple or t is Dict:
+                return seq, seq
+            try:
+                return seq, iterate(seq)
+            except EvalError as err:
+                err._at(ipos)
+                raise
+
+        if len(cl) == 1:
+            nodes: list[A.Node] = [cl[0], *body_nodes]
+            k = len(nodes)
+            site = self.site(nodes)
+
+            def list_comp_map(fr: list[Any]) -> Any:
+                obj, seq = source(fr)
+                th = fr[0]
+                out = List()
+                append = out.append
+                to = type(obj)
+                guard = to is List or to is Dict or to is Set
+                if guard:
+                    obj.guard += 1
+                try:
+                    for x in seq:
+                        s = th.steps + k
+                        th.steps = s
+                        if s > th.bound:
+                            th.overflow(k, site)
+                        fr[slot] = x
+                        append(body(fr))
+                finally:
+                    if guard:
+                        obj.guard -= 1
+                return out
+
+            return list_comp_map
+        ifc = cl[1]
+        assert isinstance(ifc, A.IfClause)
+        cond = self.expr(ifc.cond)
+        nodes = [cl[0], *expr_nodes(ifc.cond, [])]
+        k = len(nodes)
+        site = self.site(nodes)
+        bk = len(body_nodes)
+        bsite = self.site(body_nodes)
+
+        def list_comp_filter(fr: list[Any]) -> Any:
+            obj, seq = source(fr)
+            th = fr[0]
+            out = List()
+            append = out.append
+            to = type(obj)
+            guard = to is List or to is Dict or to is Set
+            if guard:
+                obj.guard += 1
+            try:
+                for x in seq:
+                    s = th.steps + k
+                    th.steps = s
+                    if s > th.bound:
+                        th.overflow(k, site)
+                    fr[slot] = x
+                    if cond(fr):
+                        s = th.steps + bk
+                        th.steps = s
+                        if s > th.bound:
+                            th.overflow(bk, bsite)
+                        append(body(fr))
+            finally:
+                if guard:
+                    obj.guard -= 1
+            return out
+
+        return list_comp_filter
+
+    def comprehension(self, e: A.Comprehension) -> Closure:
+        """Nested loops, innermost producing. Each iteration of each ``for`` clause charges one
+        step plus the nodes that run unconditionally next (its ``if`` conditions, or the body
+        when none)."""
+        fast = self._simple_list_comprehension(e)
+        if fast is not None:
+            return fast
+        pos = self.pos(e)
+        is_dict = e.is_dict
+        if is_dict:
+            assert isinstance(e.body, A.DictEntry)
+            kf = self.expr(e.body.key)
+            vf = self.expr(e.body.value)
+            body_nodes = expr_nodes(e.body.key, []) + expr_nodes(e.body.value, [])
+            kpos = self.pos(e.body)
+
+            def emit(fr: list[Any], out: Any) -> None:
+                k = kf(fr)
+                try:
+                    check_hashable(k)
+                except EvalError as err:
+                    err._at(kpos)
+                    raise
+                out[k] = vf(fr)
+
+        else:
+            assert isinstance(e.body, A.Expr)
+            bf = self.expr(e.body)
+            body_nodes = expr_nodes(e.body, [])
+
+            def emit(fr: list[Any], out: Any) -> None:
+                out.append(bf(fr))
+
+        # Build from the innermost clause outwards. `step(fr, out)` runs the rest.
+        clauses = e.clauses
+        step: Callable[[list[Any], Any], None] = emit
+        pending_nodes: list[A.Node] = list(body_nodes)
+        for idx in range(len(clauses) - 1, -1, -1):
+            cl = clauses[idx]
+            if isinstance(cl, A.IfClause):
+                cond = self.expr(cl.cond)
+                rest = step
+                rest_nodes = pending_nodes
+                rk = len(rest_nodes)
+                rsite = self.site(rest_nodes)
+
+                def if_step(
+                    fr: list[Any], out: Any, cond: Closure = cond, rest: Any = rest,
+                    rk: int = rk, rsite: Site = rsite,
+                ) -> None:
+                    if cond(fr):
+                        if rk:
+                            th = fr[0]
+                            s = th.steps + rk
+                            th.steps = s
+                            if s > th.bound:
+                                th.overflow(rk, rsite)
+                        rest(fr, out)
+
+                step = if_step
+                pending_nodes = expr_nodes(cl.cond, [])
+            else:
+                assign = self.assigner(cl.vars)  # type: ignore[attr-defined]
+                rest = step
+                per_iter = [cl] + pending_nodes
+                k = len(per_iter)
+                site = self.site(per_iter)
+                it_f = self.expr(cl.iterable)
+                ipos = self.pos(cl.iterable)
+
+                def for_step(
+                    fr: list[Any], out: Any, it_f: Closure = it_f, assign: Any = assign,
+                    rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
+                ) -> None:
+                    obj = seq = it_f(fr)
+                    t = type(seq)
+                    if t is not List and t is not range and t is not tuple and t is not Dict:
+                        try:
+                            seq = iterate(seq)
+                        except EvalError as err:
+                            err._at(ipos)
+                            raise
+                    th = fr[0]
+                    guard = t is List or t is Dict or t is Set
+                    if guard:
+                        obj.guard += 1
+                    try:
+                        for v in seq:
+                            s = th.steps + k
+                            th.steps = s
+                            if s > th.bound:
+                                th.overflow(k, site)
+                            assign(fr, v)
+                            rest(fr, out)
+                    finally:
+                        if guard:
+                            obj.guard -= 1
+
+                step = for_step
+                # the outermost clause's iterable is charged by the enclosing group; inner
+                # clauses' iterables are charged with the enclosing iteration.
+                pending_nodes = expr_nodes(cl.iterable, []) if idx > 0 else []
+        outer = step
+        del pos
+
+        if is_dict:
+
+            def dict_comp(fr: list[Any]) -> Any:
+                out = Dict()
+                outer(fr, out)
+                return out
+
+            return dict_comp
+
+        def list_comp(fr: list[Any]) -> Any:
+            out = List()
+            outer(fr, out)
+            return out
+
+        return list_comp

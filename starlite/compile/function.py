@@ -1,0 +1,198 @@
+"""Starlark functions: their compiled code, their values, and binding arguments to a frame.
+
+A ``def`` or ``lambda`` compiles once into a :class:`Code` (body closure, parameter layout, step
+cost of the body's first statement group). Evaluating the ``def`` makes a :class:`Function`
+value: the code plus the module's globals, the evaluated defaults and the captured cells.
+
+Calling a function builds its frame, a plain list ``[thread, globals, *slots]`` (see
+``starlite.syntax.ast.Function``), and runs ``code.invoke(frame)``, which does the per-call work:
+the recursion check, the depth limit, the body's leading step charge, call events for observers
+that want them, and recording this frame when an error unwinds through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EvalError
+from ..values.core import FROZEN, TYPE_NAMES, UNBOUND, Dict, freeze
+
+BodyFn = Callable[[list[Any]], Any]
+
+
+class Code:
+    """Everything about a function that does not change from one ``def`` evaluation to the
+    next."""
+
+    __slots__ = (
+        "name",
+        "filename",
+        "line",
+        "col",
+        "param_names",
+        "npos",
+        "nparams",
+        "nkwonly",
+        "has_varargs",
+        "has_kwargs",
+        "varargs_slot",
+        "kwargs_slot",
+        "nlocals",
+        "cells",
+        "body",
+        "invoke",
+        "fast_arity",
+        "param_index",
+        "module",
+        "plain",
+        "lead",
+    )
+
+    def __init__(self, name: str, filename: str, line: int, col: int) -> None:
+        self.name = name
+        self.filename = filename
+        self.line = line
+        self.col = col
+        self.param_names: list[str] = []
+        self.param_index: dict[str, int] = {}
+        self.npos = 0  # parameters that may be given positionally
+        self.nparams = 0  # all named parameters (positional + keyword-only)
+        self.nkwonly = 0
+        self.has_varargs = False
+        self.has_kwargs = False
+        self.varargs_slot = -1
+        self.kwargs_slot = -1
+        self.nlocals = 0  # slots after thread/globals, excluding free cells
+        self.cells: list[int] = []
+        self.body: BodyFn = _no_body
+        self.invoke: Callable[[list[Any]], Any] = _no_body
+        self.fast_arity = -1  # number of positional args the fast call path handles, or -1
+        self.module: Any = None
+        # plain: the body returns the value itself, no cells, recursion checked by the active
+        # set; then call sites do the entry work inline (charging `lead` steps).
+        self.plain = False
+        self.lead = 0
+
+
+def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
+    raise EvalError("function body not compiled")
+
+
+class Function:
+    """A Starlark function value."""
+
+    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "__weakref__")
+
+    def __init__(
+        self,
+        code: Code,
+        globals: list[Any],
+        defaults: tuple[Any, ...],
+        freecells: tuple[Any, ...],
+    ) -> None:
+        self.code = code
+        self.globals = globals
+        self.defaults = defaults  # one per named parameter; UNBOUND where required
+        self.freecells = freecells
+        # what follows the positional arguments in a fast-path frame
+        self.pad = [UNBOUND] * (code.nlocals - code.fast_arity if code.fast_arity >= 0 else 0)
+        self.pad.extend(freecells)
+
+    @property
+    def name(self) -> str:
+        return self.code.name
+
+    def __repr__(self) -> str:
+        return f"<function {self.code.name}>"
+
+    def _freeze_children(self) -> list[Any]:
+        out = [d for d in self.defaults if d is not UNBOUND]
+        for c in self.freecells:
+            if c[0] is not UNBOUND:
+                out.append(c[0])
+        return out
+
+
+TYPE_NAMES[Function] = "function"
+
+
+def new_frame(th: Any, f: Function, args: tuple[Any, ...] | list[Any],
+              kwargs: dict[str, Any] | None) -> list[Any]:
+    """Bind ``args``/``kwargs`` to ``f``'s parameters (starlark-go's rules and messages)."""
+    code = f.code
+    fr: list[Any] = [th, f.globals]
+    fr.extend([UNBOUND] * code.nlocals)
+    fr.extend(f.freecells)
+    npos = code.npos
+    n = len(args)
+    name = code.name
+    if n > npos:
+        if not code.has_varargs:
+            if npos == 0:
+                raise EvalError(f"function {name} accepts no positional arguments ({n} given)"
+                                if code.nparams or code.has_kwargs else
+                                f"function {name} accepts no arguments ({n} given)")
+            opt = any(d is not UNBOUND for d in f.defaults[:npos])
+            plural = "s" if npos != 1 else ""
+            raise EvalError(
+                f"function {name} accepts {'at most ' if opt else ''}{npos} positional "
+                f"argument{plural} ({n} given)"
+            )
+        fr[2:2 + npos] = args[:npos]
+        fr[code.varargs_slot] = tuple(args[npos:])
+    else:
+        fr[2:2 + n] = args
+        if code.has_varargs:
+            fr[code.varargs_slot] = ()
+    kw: Dict | None = None
+    if code.has_kwargs:
+        kw = Dict()
+        fr[code.kwargs_slot] = kw
+    if kwargs:
+        index = code.param_index
+        if not code.nparams and not code.has_kwargs and not code.has_varargs:
+            raise EvalError(f"function {name} accepts no arguments ({n + len(kwargs)} given)")
+        for k, v in kwargs.items():
+            i = index.get(k)
+            if i is None:
+                if kw is None:
+                    from ..spell import suggest
+
+                    hint = suggest(k, code.param_names)
+                    raise EvalError(
+                        f"function {name} got an unexpected keyword argument {k}{hint}")
+                if k in kw:
+                    raise EvalError(f"function {name} got multiple values for parameter {k}")
+                kw[k] = v
+                continue
+            if fr[2 + i] is not UNBOUND:
+                raise EvalError(f"function {name} got multiple values for parameter {k}")
+            fr[2 + i] = v
+    # defaults and missing parameters
+    missing: list[str] | None = None
+    defaults = f.defaults
+    for i in range(code.nparams):
+        if fr[2 + i] is UNBOUND:
+            d = defaults[i]
+            if d is UNBOUND:
+                if missing is None:
+                    missing = []
+                missing.append(code.param_names[i])
+            else:
+                fr[2 + i] = d
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise EvalError(
+            f"function {name} missing {len(missing)} argument{plural} ({', '.join(missing)})"
+        )
+    return fr
+
+
+def freeze_globals(values: list[Any]) -> None:
+    for v in values:
+        if v is not UNBOUND:
+            freeze(v)
+
+
+__all__ = ["Code", "Function", "new_frame", "freeze_globals", "FROZEN"]

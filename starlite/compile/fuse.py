@@ -1,0 +1,146 @@
+"""Fused integer arithmetic.
+
+An expression such as ``i * 2 % 7`` or ``a + b * c < n`` whose leaves are all locals known to be
+assigned or int constants compiles into *one* closure: it reads the leaves, checks that they are
+ints of modest size, evaluates the whole tree as a single Python expression, and returns the
+result if it is still of modest size. If any check fails it calls the ordinary closure tree,
+which re-reads the leaves (reading a local has no side effect) and applies Starlark's general
+rules, errors and step charges. So fusion changes speed only, never results or step counts.
+
+Comparisons may only appear at the root (in Starlark ``(a < b) + 1`` is an error, in Python it
+is 2). ``//`` and ``%`` need a divisor that is a non-zero constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..syntax import ast as A
+
+_ARITH = {"+", "-", "*", "//", "%", "&", "|", "^"}
+_CMP = {"<", "<=", ">", ">=", "==", "!="}
+_MAX_LEAVES = 8
+# leaves and results beyond these magnitudes take the general path
+_LEAF = 1 << 1024
+_RESULT = 1 << 4096
+
+_cache: dict[str, Callable[..., Any]] = {}
+_MAX_SHAPES = 4096  # distinct fused shapes kept per process
+
+
+def _leaf(e: A.Expr) -> tuple[str, Any] | None:
+    if isinstance(e, A.Ident):
+        b = e.binding
+        if b is not None and b.scope == A.LOCAL and e.safe:
+            return ("L", b.index)
+        return None
+    if isinstance(e, A.Literal) and type(e.value) is int:
+        return ("C", e.value)
+    return None
+
+
+def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
+    """The Python expression text for ``e`` over leaf variables (``v0``.. for locals, ``c0``..
+    for constants), or None if not fusable."""
+    lf = _leaf(e)
+    if lf is not None:
+        if lf[0] == "C":
+            consts = [x for x in leaves if x[0] == "C"]
+            leaves.append(lf)
+            return f"c{len(consts)}"
+        locs = [x for x in leaves if x[0] == "L"]
+        for i, x in enumerate(locs):
+            if x == lf:
+                return f"v{i}"
+        leaves.append(lf)
+        if len(leaves) > _MAX_LEAVES:
+            return None
+        return f"v{len(locs)}"
+    if isinstance(e, A.Unary) and e.op == "-":
+        inner = _shape(e.x, leaves, False)
+        return None if inner is None else f"(-{inner})"
+    if isinstance(e, A.Binary):
+        if e.op in _CMP and not root:
+            return None
+        if e.op not in _ARITH and e.op not in _CMP:
+            return None
+        if e.op in ("//", "%"):
+            if not (isinstance(e.y, A.Literal) and type(e.y.value) is int and e.y.value != 0):
+                return None
+        x = _shape(e.x, leaves, False)
+        if x is None:
+            return None
+        y = _shape(e.y, leaves, False)
+        if y is None:
+            return None
+        return f"({x} {e.op} {y})"
+    return None
+
+
+def fusable(e: A.Expr) -> bool:
+    if not isinstance(e, A.Binary):
+        return False
+    leaves: list[tuple[str, Any]] = []
+    text = _shape(e, leaves, True)
+    # worthwhile when it saves at least one closure call
+    return (
+        text is not None
+        and any(k == "L" for k, _ in leaves)
+        and _count_ops(e) >= 2
+        and len(_cache) < _MAX_SHAPES
+    )
+
+
+def _count_ops(e: A.Expr) -> int:
+    if isinstance(e, A.Binary):
+        return 1 + _count_ops(e.x) + _count_ops(e.y)
+    if isinstance(e, A.Unary):
+        return 1 + _count_ops(e.x)
+    return 0
+
+
+def fuse(
+    e: A.Expr, generic: Callable[[list[Any]], Any], store: int = -1
+) -> Callable[[list[Any]], Any]:
+    """The fused closure for ``e`` (check :func:`fusable` first); ``generic`` is the ordinary
+    closure for ``e``. With ``store >= 0`` it is the statement ``local = e``: it stores into
+    that slot, and ``generic`` is then the ordinary closure of the whole statement."""
+    leaves: list[tuple[str, Any]] = []
+    text = _shape(e, leaves, True)
+    assert text is not None
+    is_cmp = isinstance(e, A.Binary) and e.op in _CMP
+    locs = [v for k, v in leaves if k == "L"]
+    consts = [v for k, v in leaves if k == "C"]
+    key = f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}"
+    factory = _cache.get(key)
+    if factory is None:
+        reads = "\n".join(f"        v{i} = fr[S{i}]" for i in range(len(locs)))
+        guard = " and ".join(f"type(v{i}) is int and -LEAF < v{i} < LEAF" for i in range(len(locs)))
+        ret = "fr[STORE] = r\n                return" if store >= 0 else "return r"
+        if is_cmp:
+            body = f"            r = {text}\n            {ret.replace(' ' * 16, ' ' * 12)}"
+        else:
+            body = (
+                f"            r = {text}\n"
+                "            if -RESULT < r < RESULT:\n"
+                f"                {ret}"
+            )
+        names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
+        if store >= 0:
+            names.append("STORE")
+        params = ", ".join(names)
+        src = (
+            f"def factory({params}, generic):\n"
+            f"    def fused(fr):\n{reads}\n"
+            f"        if {guard}:\n{body}\n"
+            f"        return generic(fr)\n"
+            f"    return fused\n"
+        )
+        ns: dict[str, Any] = {"LEAF": _LEAF, "RESULT": _RESULT}
+        exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
+        factory = ns["factory"]
+        _cache[key] = factory
+    if store >= 0:
+        return factory(*locs, *consts, store, generic)  # type: ignore[no-any-return]
+    return factory(*locs, *consts, generic)  # type: ignore[no-any-return]

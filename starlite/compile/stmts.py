@@ -1,0 +1,755 @@
+"""Compiling statements, blocks and function bodies into closures.
+
+A statement closure ``s(frame)`` returns None to fall through, or a signal (``BREAK``,
+``CONTINUE``, or a 1-tuple holding a returned value); only statements that can produce a signal
+are checked for one.
+
+A block is split into *charge groups*: a run of simple statements plus, at its end, the header
+of one compound statement (``if``/``for``/``while``). A group's steps are charged once, when it
+starts. The first group of a block is charged by whoever enters the block (the loop iteration,
+the ``if`` branch, the function call) together with its own step, so a one-statement loop body
+costs a single counter update per iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EvalError
+from ..syntax import ast as A
+from ..values.arith import inplace
+from ..values.core import UNBOUND, Dict, List, Set, type_name
+from ..values.ops import get_index, iterate, set_attr, set_index
+from .binops import M, make_binary
+from .calls import compile_call_store
+from .fuse import fusable, fuse
+from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, stmt_nodes
+from .exprs import Closure, ExprCompiler, _err
+from .function import Code, Function
+
+Assigner = Callable[[list[Any], Any], None]
+
+
+def charge_fn(k: int, site: Site, run: Closure) -> Closure:
+    """``run`` preceded by a charge of ``k`` steps."""
+    if k == 0:
+        return run
+
+    def charged(fr: list[Any]) -> Any:
+        th = fr[0]
+        s = th.steps + k
+        th.steps = s
+        if s > th.bound:
+            th.overflow(k, site)
+        return run(fr)
+
+    return charged
+
+
+class StmtCompiler(ExprCompiler):
+    def __init__(self, filename: str, universe: dict[str, Any], options: Any,
+                 predeclared_slot: dict[str, int]) -> None:
+        self.filename = filename
+        self.funcname = "<toplevel>"
+        self.universe = universe
+        self.options = options
+        self.predeclared_slot = predeclared_slot
+        self.in_loop = False
+
+    # ---- blocks ------------------------------------------------------------------------
+
+    def block(self, stmts: list[A.Stmt]) -> tuple[Closure, list[A.Node]]:
+        """Compile a block; returns (run, lead nodes). The caller charges the lead nodes
+        before calling ``run``."""
+        groups: list[tuple[list[A.Node], list[A.Stmt]]] = []
+        cur_nodes: list[A.Node] = []
+        cur: list[A.Stmt] = []
+        for s in stmts:
+            cur.append(s)
+            stmt_nodes(s, cur_nodes)
+            if is_compound(s):
+                groups.append((cur_nodes, cur))
+                cur_nodes, cur = [], []
+            elif isinstance(s, (A.Return, A.Break, A.Continue)):
+                break  # the rest is unreachable
+        if cur or not groups:
+            groups.append((cur_nodes, cur))
+        units: list[tuple[Closure, bool]] = []
+        lead: list[A.Node] = groups[0][0]
+        for gi, (nodes, gstmts) in enumerate(groups):
+            closures = [(self.stmt(s), may_signal(s, self.in_loop)) for s in gstmts]
+            if gi > 0 and closures and nodes:
+                c0, sig0 = closures[0]
+                closures[0] = (charge_fn(len(nodes), self.site(nodes), c0), sig0)
+            units.extend(closures)
+        return _sequence(units), lead
+
+    def stmt(self, s: A.Stmt) -> Closure:
+        m = getattr(self, "s_" + type(s).__name__)
+        return m(s)  # type: ignore[no-any-return]
+
+    # ---- simple statements -------------------------------------------------------------
+
+    def s_ExprStmt(self, s: A.ExprStmt) -> Closure:
+        x = self.expr(s.x)
+
+        def expr_stmt(fr: list[Any]) -> None:
+            x(fr)
+
+        return expr_stmt
+
+    def s_Pass(self, s: A.Pass) -> Closure:
+        return lambda fr: None
+
+    def s_Break(self, s: A.Break) -> Closure:
+        return lambda fr: BREAK
+
+    def s_Continue(self, s: A.Continue) -> Closure:
+        return lambda fr: CONTINUE
+
+    def s_Return(self, s: A.Return) -> Closure:
+        if s.x is None:
+            return lambda fr: (None,)
+        x = self.expr(s.x)
+
+        def ret(fr: list[Any]) -> Any:
+            return (x(fr),)
+
+        return ret
+
+    def s_Assign(self, s: A.Assign) -> Closure:
+        lhs = s.lhs
+        if isinstance(lhs, A.Ident) and lhs.binding is not None and lhs.binding.scope == A.LOCAL:
+            i = lhs.binding.index
+            rhs = s.rhs
+            if isinstance(rhs, A.Call):
+                one = compile_call_store(self, rhs, i)
+                if one is not None:
+                    return one
+            if isinstance(rhs, A.Binary) and rhs.op not in ("and", "or"):
+                if fusable(rhs):
+                    x = self.expr(rhs)
+
+                    def assign_generic(fr: list[Any]) -> None:
+                        fr[i] = x(fr)
+
+                    return fuse(rhs, assign_generic, store=i)
+                return make_binary(rhs.op, self.operand(rhs.x), self.operand(rhs.y),
+                                   self.pos(rhs), store=i)
+            x = self.expr(rhs)
+
+            def assign_local(fr: list[Any]) -> None:
+                fr[i] = x(fr)
+
+            return assign_local
+        if (
+            isinstance(lhs, (A.TupleExpr, A.ListExpr))
+            and isinstance(s.rhs, A.TupleExpr)
+            and len(lhs.elts) == len(s.rhs.elts) == 2
+            and all(
+                isinstance(t, A.Ident) and t.binding is not None and t.binding.scope == A.LOCAL
+                for t in lhs.elts
+            )
+        ):
+            # a, b = x, y on locals: no tuple is built
+            i0 = lhs.elts[0].binding.index  # type: ignore[attr-defined]
+            i1 = lhs.elts[1].binding.index  # type: ignore[attr-defined]
+            r0 = self.expr(s.rhs.elts[0])
+            r1 = self.expr(s.rhs.elts[1])
+
+            def swap(fr: list[Any]) -> None:
+                v0 = r0(fr)
+                v1 = r1(fr)
+                fr[i0] = v0
+                fr[i1] = v1
+
+            return swap
+        x = self.expr(s.rhs)
+        assign = self.assigner(lhs)
+
+        def assign_stmt(fr: list[Any]) -> None:
+            assign(fr, x(fr))
+
+        return assign_stmt
+
+    def assigner(self, t: A.Expr) -> Assigner:
+        if isinstance(t, A.Ident):
+            b = t.binding
+            assert b is not None
+            i = b.index
+            if b.scope == A.LOCAL:
+
+                def set_local(fr: list[Any], v: Any) -> None:
+                    fr[i] = v
+
+                return set_local
+            if b.scope in (A.CELL, A.FREE):
+
+                def set_cell(fr: list[Any], v: Any) -> None:
+                    fr[i][0] = v
+
+                return set_cell
+            if b.scope == A.GLOBAL:
+
+                def set_global(fr: list[Any], v: Any) -> None:
+                    fr[1][i] = v
+
+                return set_global
+            raise AssertionError(f"cannot assign to {b.scope} {t.name}")
+        if isinstance(t, (A.TupleExpr, A.ListExpr)):
+            subs = [self.assigner(x) for x in t.elts]
+            n = len(subs)
+            pos = self.pos(t)
+
+            def unpack(fr: list[Any], v: Any) -> None:
+                tv = type(v)
+                if tv is tuple or tv is List:
+                    items = v
+                else:
+                    try:
+                        items = list(iterate(v))
+                    except EvalError:
+                        raise _err(f"got {type_name(v)} in sequence assignment", pos) from None
+                m = len(items)
+                if m != n:
+                    raise _err(
+                        f"too {'many' if m > n else 'few'} values to unpack (got {m}, want {n})",
+                        pos,
+                    )
+                for a, x in zip(subs, items):
+                    a(fr, x)
+
+            return unpack
+        if isinstance(t, A.Index):
+            xf = self.expr(t.x)
+            kf = self.expr(t.index)
+            pos = self.pos(t)
+
+            def set_item(fr: list[Any], v: Any) -> None:
+                a = xf(fr)
+                k = kf(fr)
+                if type(a) is Dict and not a.guard and (type(k) is str or type(k) is int):
+                    a[k] = v
+                    return
+                try:
+                    set_index(a, k, v)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+
+            return set_item
+        if isinstance(t, A.Dot):
+            xf = self.expr(t.x)
+            name = t.name
+            pos = self.pos(t)
+
+            def set_field(fr: list[Any], v: Any) -> None:
+                try:
+                    set_attr(xf(fr), name, v)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+
+            return set_field
+        raise AssertionError(f"bad assignment target {type(t).__name__}")
+
+    def s_AugAssign(self, s: A.AugAssign) -> Closure:
+        op = s.op
+        pos = self.pos(s)
+        y = self.expr(s.rhs)
+        lhs = s.lhs
+
+        def apply(th: Any, a: Any, b: Any) -> Any:
+            try:
+                return inplace(th, op, a, b)
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        if isinstance(lhs, A.Ident):
+            get = self.expr(lhs)
+            b = lhs.binding
+            assert b is not None
+            if b.scope == A.LOCAL and op in ("+", "-"):
+                i = b.index
+                plus = op == "+"
+
+                def aug_local(fr: list[Any]) -> None:
+                    a = fr[i]
+                    v = y(fr)
+                    if type(a) is int and type(v) is int:
+                        r = a + v if plus else a - v
+                        if -M < r < M:
+                            fr[i] = r
+                            return
+                    if a is UNBOUND:
+                        get(fr)  # raises "referenced before assignment"
+                    fr[i] = apply(fr[0], a, v)
+
+                synth = A.Binary(op, lhs, s.rhs, s.line, s.col)
+                if lhs.safe and fusable(synth):
+                    return fuse(synth, aug_local, store=i)
+                return aug_local
+            put = self.assigner(lhs)
+
+            def aug_name(fr: list[Any]) -> None:
+                put(fr, apply(fr[0], get(fr), y(fr)))
+
+            return aug_name
+        if isinstance(lhs, A.Index):
+            xf = self.expr(lhs.x)
+            kf = self.expr(lhs.index)
+            ipos = self.pos(lhs)
+
+            def aug_index(fr: list[Any]) -> None:
+                a = xf(fr)
+                k = kf(fr)
+                try:
+                    old = get_index(a, k)
+                except EvalError as err:
+                    err._at(ipos)
+                    raise
+                v = apply(fr[0], old, y(fr))
+                try:
+                    set_index(a, k, v)
+                except EvalError as err:
+                    err._at(ipos)
+                    raise
+
+            return aug_index
+        assert isinstance(lhs, A.Dot)
+        xf = self.expr(lhs.x)
+        name = lhs.name
+        dpos = self.pos(lhs)
+
+        def aug_dot(fr: list[Any]) -> None:
+            from ..values.ops import get_attr
+
+            a = xf(fr)
+            try:
+                old = get_attr(a, name)
+                v = apply(fr[0], old, y(fr))
+                set_attr(a, name, v)
+            except EvalError as err:
+                err._at(dpos)
+                raise
+
+        return aug_dot
+
+    # ---- compound statements ---------------------------------------------------------
+
+    def s_If(self, s: A.If) -> Closure:
+        c = self.expr(s.cond)
+        body, blead = self.block(s.body)
+        body = charge_fn(len(blead), self.site(blead), body)
+        if s.orelse:
+            orelse, olead = self.block(s.orelse)
+            orelse = charge_fn(len(olead), self.site(olead), orelse)
+
+            def if_else(fr: list[Any]) -> Any:
+                if c(fr):
+                    return body(fr)
+                return orelse(fr)
+
+            return if_else
+
+        def if_(fr: list[Any]) -> Any:
+            if c(fr):
+                return body(fr)
+            return None
+
+        return if_
+
+    def s_For(self, s: A.For) -> Closure:
+        it_f = self.expr(s.iterable)
+        ipos = self.pos(s.iterable)
+        saved = self.in_loop
+        self.in_loop = True
+        body, blead = self.block(s.body)
+        self.in_loop = saved
+        nodes: list[A.Node] = [s.vars, *blead]
+        k = len(nodes)
+        site = self.site(nodes)
+        signals = any(may_signal(x, True) for x in s.body)
+        vars_ = s.vars
+        slot = -1
+        if isinstance(vars_, A.Ident) and vars_.binding is not None and (
+            vars_.binding.scope == A.LOCAL
+        ):
+            slot = vars_.binding.index
+        assign = self.assigner(vars_)
+
+        def iterable(fr: list[Any]) -> tuple[Any, Any]:
+            seq = it_f(fr)
+            t = type(seq)
+            if t is List or t is range or t is tuple or t is Dict:
+                return seq, seq
+            try:
+                return seq, iterate(seq)
+            except EvalError as err:
+                err._at(ipos)
+                raise
+
+        if slot >= 0 and not signals:
+
+            def for_local(fr: list[Any]) -> None:
+                obj, seq = iterable(fr)
+                th = fr[0]
+                to = type(obj)
+                guard = to is List or to is Dict or to is Set
+                if guard:
+                    obj.guard += 1
+                try:
+                    for v in seq:
+                        s_ = th.steps + k
+                        th.steps = s_
+                        if s_ > th.bound:
+                            th.overflow(k, site)
+                        fr[slot] = v
+                        body(fr)
+                finally:
+                    if guard:
+                        obj.guard -= 1
+
+            return for_local
+
+        def for_(fr: list[Any]) -> Any:
+            obj, seq = iterable(fr)
+            th = fr[0]
+            to = type(obj)
+            guard = to is List or to is Dict or to is Set
+            if guard:
+                obj.guard += 1
+            try:
+                for v in seq:
+                    s_ = th.steps + k
+                    th.steps = s_
+                    if s_ > th.bound:
+                        th.overflow(k, site)
+                    assign(fr, v)
+                    r = body(fr)
+                    if r is not None:
+                        if r is BREAK:
+                            break
+                        if r is CONTINUE:
+                            continue
+                        return r
+            finally:
+                if guard:
+                    obj.guard -= 1
+            return None
+
+        return for_
+
+    def s_While(self, s: A.While) -> Closure:
+        c = self.expr(s.cond)
+        cnodes = expr_nodes(s.cond, [])
+        ck = len(cnodes)
+        csite = self.site(cnodes)
+        saved = self.in_loop
+        self.in_loop = True
+        body, blead = self.block(s.body)
+        self.in_loop = saved
+        body = charge_fn(len(blead), self.site(blead), body)
+
+        def while_(fr: list[Any]) -> Any:
+            th = fr[0]
+            while True:
+                s_ = th.steps + ck
+                th.steps = s_
+                if s_ > th.bound:
+                    th.overflow(ck, csite)
+                if not c(fr):
+                    return None
+                r = body(fr)
+                if r is not None:
+                    if r is BREAK:
+                        return None
+                    if r is CONTINUE:
+                        continue
+                    return r
+
+        return while_
+
+    # ---- def, lambda, load ------------------------------------------------------------
+
+    def s_Def(self, s: A.Def) -> Closure:
+        make = self.function_value(s, s.params, s.body, None)
+        put = self.assigner(s.name)
+
+        def def_(fr: list[Any]) -> None:
+            put(fr, make(fr))
+
+        return def_
+
+    def function_value(
+        self,
+        node: A.Def | A.Lambda,
+        params: list[A.Param],
+        body_stmts: list[A.Stmt] | None,
+        body_expr: A.Expr | None,
+    ) -> Closure:
+        """Compile a function once; return the closure that makes its value at run time."""
+        scope = node.scope
+        assert scope is not None
+        name = scope.name
+        code = Code(name, self.filename, node.line, node.col)
+        code.param_names = [p.name.name for p in scope.params if p.name is not None]
+        code.param_index = {n: i for i, n in enumerate(code.param_names)}
+        code.nparams = len(code.param_names)
+        code.nkwonly = scope.num_kwonly
+        code.npos = code.nparams - code.nkwonly
+        code.has_varargs = scope.has_varargs
+        code.has_kwargs = scope.has_kwargs
+        slot = 2 + code.nparams
+        if scope.has_varargs:
+            code.varargs_slot = slot
+            slot += 1
+        if scope.has_kwargs:
+            code.kwargs_slot = slot
+        code.nlocals = len(scope.locals)
+        code.cells = list(scope.cells)
+        if not scope.has_varargs and not scope.has_kwargs and not scope.num_kwonly:
+            code.fast_arity = code.nparams
+        # compile the body in the function's own context
+        saved = (self.funcname, self.in_loop)
+        self.funcname = name
+        self.in_loop = False
+        value_body = True
+        if body_stmts is not None:
+            straight = self.value_block(body_stmts)
+            if straight is not None:
+                run, lead = straight
+            else:
+                run, lead = self.block(body_stmts)
+                value_body = False
+        else:
+            assert body_expr is not None
+            run = self.expr(body_expr)
+            lead = expr_nodes(body_expr, [])
+
+        self.funcname, self.in_loop = saved
+        code.body = run
+        code.invoke = make_invoke(code, run, lead, self.site(lead), self.options.recursion,
+                                  value_body)
+        code.lead = len(lead)
+        code.plain = value_body and not code.cells and not self.options.recursion
+        # what the def evaluates at run time: defaults and captured cells
+        defaults: list[tuple[int, Closure]] = []
+        named = [p for p in params if p.paramkind in ("plain", "default")]
+        for i, p in enumerate(named):
+            if p.default is not None:
+                defaults.append((i, self.expr(p.default)))
+        nnamed = len(named)
+        free_slots = [b.index for b in scope.freevars]
+
+        def make(fr: list[Any]) -> Function:
+            ds = [UNBOUND] * nnamed
+            for i, d in defaults:
+                ds[i] = d(fr)
+            cells = tuple([fr[j] for j in free_slots])
+            return Function(code, fr[1], tuple(ds), cells)
+
+        return make
+
+    def value_block(self, stmts: list[A.Stmt]) -> tuple[Closure, list[A.Node]] | None:
+        """A function body of simple statements (optionally ending in ``return``) compiles to
+        a closure returning the function's value directly, with no signal tuple."""
+        body: list[A.Stmt] = []
+        for s in stmts:
+            if is_compound(s) or isinstance(s, (A.Break, A.Continue)):
+                return None
+            body.append(s)
+            if isinstance(s, A.Return):
+                break
+        lead: list[A.Node] = []
+        for s in body:
+            stmt_nodes(s, lead)
+        last = body[-1] if body else None
+        if isinstance(last, A.Return):
+            init = [self.stmt(s) for s in body[:-1]]
+            ret: Closure = self.expr(last.x) if last.x is not None else (lambda fr: None)
+        else:
+            init = [self.stmt(s) for s in body]
+            ret = lambda fr: None  # noqa: E731
+        if not init:
+            return ret, lead
+        if len(init) == 1:
+            (a,) = init
+
+            def run1(fr: list[Any]) -> Any:
+                a(fr)
+                return ret(fr)
+
+            return run1, lead
+
+        def run(fr: list[Any]) -> Any:
+            for f in init:
+                f(fr)
+            return ret(fr)
+
+        return run, lead
+
+    def s_Load(self, s: A.Load) -> Closure:
+        module = s.module
+        pos = self.pos(s)
+        names = [(self.assigner(ident), orig, self.pos(ident)) for ident, orig in s.names]
+
+        def load(fr: list[Any]) -> None:
+            th = fr[0]
+            try:
+                members = th.load(module)
+            except EvalError as err:
+                err._at(pos)
+                raise
+            except Exception as e:
+                raise _err(f"cannot load {module}: {e}", pos) from e
+            for put, orig, p in names:
+                try:
+                    v = members[orig]
+                except (KeyError, TypeError):
+                    raise _err(f"load: name {orig} not found in module {module}", p) from None
+                from ..values.convert import to_starlark
+
+                put(fr, to_starlark(v))
+
+        return load
+
+
+def _sequence(units: list[tuple[Closure, bool]]) -> Closure:
+    """Run statements in order, stopping at the first signal."""
+    if not units:
+        return lambda fr: None
+    if len(units) == 1:
+        return units[0][0]
+    fns = [u for u, _ in units]
+    if not any(sig for _, sig in units[:-1]):
+        # only the last statement may signal
+        if len(fns) == 2:
+            a, b = fns
+
+            def seq2(fr: list[Any]) -> Any:
+                a(fr)
+                return b(fr)
+
+            return seq2
+        if len(fns) == 3:
+            a, b, c = fns
+
+            def seq3(fr: list[Any]) -> Any:
+                a(fr)
+                b(fr)
+                return c(fr)
+
+            return seq3
+        init = fns[:-1]
+        last = fns[-1]
+
+        def seqn(fr: list[Any]) -> Any:
+            for f in init:
+                f(fr)
+            return last(fr)
+
+        return seqn
+
+    def seq_signals(fr: list[Any]) -> Any:
+        for f in fns:
+            r = f(fr)
+            if r is not None:
+                return r
+        return None
+
+    return seq_signals
+
+
+def make_invoke(
+    code: Code, body: Closure, lead: list[A.Node], site: Site, recursion: bool,
+    value_body: bool,
+) -> Callable[[list[Any]], Any]:
+    """The per-call work of a function: the recursion check (or, when recursion is allowed,
+    the depth limit), the body's leading charge, observers' call events, and recording this
+    frame when an error unwinds through it. ``value_body``: the body returns the function's
+    value itself rather than a signal."""
+    from ..thread import MAX_DEPTH
+
+    name = code.name
+    k = len(lead)
+    cells = code.cells
+
+    def prologue(th: Any, fr: list[Any]) -> None:
+        """The uncommon parts of entry: a charge that crossed the bound, cells."""
+        s = th.steps
+        if s > th.bound:
+            try:
+                th.overflow(k, site)
+            except EvalError as e:
+                e._leave(name, None)
+                raise
+        for c in cells:
+            fr[c] = [fr[c]]
+
+    def observed(th: Any, fr: list[Any]) -> Any:
+        from ..observe import notify_call, notify_return
+
+        notify_call(th, code)
+        try:
+            r = body(fr)
+        except EvalError as e:
+            notify_return(th, code, e)
+            raise
+        notify_return(th, code, None)
+        return r
+
+    if not recursion:
+
+        def invoke(fr: list[Any]) -> Any:
+            th = fr[0]
+            act = th.active
+            if code in act:
+                raise EvalError(f"function {name} called recursively")
+            s = th.steps + k
+            th.steps = s
+            if s > th.bound or cells:
+                prologue(th, fr)
+            act.add(code)
+            try:
+                if th.call_observers:
+                    r = observed(th, fr)
+                else:
+                    r = body(fr)
+            except EvalError as e:
+                e._leave(name, None)
+                raise
+            finally:
+                act.discard(code)
+            if value_body or r is None:
+                return r
+            return r[0]
+
+        return invoke
+
+    def invoke_rec(fr: list[Any]) -> Any:
+        th = fr[0]
+        if th.depth >= MAX_DEPTH:
+            raise EvalError(f"Starlark stack overflow (call depth exceeds {MAX_DEPTH})")
+        s = th.steps + k
+        th.steps = s
+        if s > th.bound or cells:
+            prologue(th, fr)
+        th.depth += 1
+        try:
+            if th.call_observers:
+                r = observed(th, fr)
+            else:
+                r = body(fr)
+        except EvalError as e:
+            e._leave(name, None)
+            raise
+        finally:
+            th.depth -= 1
+        if value_body or r is None:
+            return r
+        return r[0]
+
+    return invoke_rec

@@ -1,0 +1,138 @@
+"""The events observers receive.
+
+Each event is a small slotted dataclass whose ``kind`` string is its name in a JSON-lines trace
+(the ``"event"`` field written by :class:`starlite.TraceRecorder`). ``step`` fields are the
+thread's step count when the event happened; ``depth`` is the Starlark call depth (0 at top
+level, 1 inside a function called from top level, ...). Errors are the
+:class:`starlite.StarlarkError` objects themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ExecStart:
+    """A run begins. ``mode`` is ``exec``, ``eval`` or ``call``; ``session_id`` and
+    ``script_hash`` are set by the engine."""
+
+    filename: str
+    mode: str
+    session_id: str | None = None
+    script_hash: str | None = None
+    time: float = 0.0
+    kind: str = field(default="exec_start", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExecEnd:
+    """A run ends. ``outcome``: ``success``, ``error``, ``step_limit``, ``timeout`` or
+    ``cancelled``. ``value`` is the engine's result value when there is one."""
+
+    filename: str
+    mode: str
+    outcome: str
+    steps: int
+    duration: float
+    error: BaseException | None = None
+    session_id: str | None = None
+    script_hash: str | None = None
+    tool_calls: int = 0
+    parallel_used: bool = False
+    parallel_tasks: int = 0
+    kind: str = field(default="exec_end", init=False)
+
+
+@dataclass(slots=True)
+class CallEvent:
+    """A Starlark function is entered: its name, where it is defined, the depth of the new
+    frame (so a function called from top level has depth 1) and the step count so far."""
+
+    function: str
+    filename: str
+    line: int
+    col: int
+    depth: int
+    step: int
+    kind: str = field(default="call", init=False)
+
+
+@dataclass(slots=True)
+class ReturnEvent:
+    """A Starlark function is left, with the same ``depth`` as its :class:`CallEvent`.
+    ``error`` is the error unwinding through it, if any (its ``call_stack`` is not complete
+    yet: the error is still on its way out)."""
+
+    function: str
+    depth: int
+    step: int
+    error: BaseException | None = None
+    kind: str = field(default="return", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """A run failed; ``error`` is the StarlarkError with its ``call_stack``."""
+
+    error: BaseException
+    step: int
+    kind: str = field(default="error", init=False)
+
+
+@dataclass(slots=True)
+class StepEvent:
+    """One evaluated node: its step number (1-based), its kind (``call``, ``binary``,
+    ``assign`` ...), where it is, the function it is in and the call depth.
+
+    Steps charged by builtins for their work (``sorted``, ``"x" * n`` ...) have node kind
+    ``builtin``, line and col 0, and function ``<builtin>`` (filename too, when the charge has
+    no source position).
+
+    Not ``frozen`` (nor are :class:`CallEvent` and :class:`ReturnEvent`): a frozen dataclass
+    costs ~5x more to build, and these are built per step and per call. Treat them as
+    read-only all the same.
+    """
+
+    step: int
+    node: str
+    filename: str
+    line: int
+    col: int
+    function: str
+    depth: int
+    kind: str = field(default="step", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolStart:
+    """The engine calls tool ``tool``; ``call_id`` pairs it with its ToolEnd."""
+
+    tool: str
+    call_id: int
+    args_size: int
+    session_id: str | None = None
+    context: Any = None
+    kind: str = field(default="tool_start", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolEnd:
+    """Tool call ``call_id`` finished after ``duration`` seconds (``error`` if it failed)."""
+
+    tool: str
+    call_id: int
+    duration: float
+    error: BaseException | None = None
+    session_id: str | None = None
+    kind: str = field(default="tool_end", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelEvent:
+    """``parallel()`` starts ``tasks`` branches."""
+
+    tasks: int
+    session_id: str | None = None
+    kind: str = field(default="parallel", init=False)

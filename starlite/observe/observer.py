@@ -1,0 +1,247 @@
+"""The Observer base class and how the interpreter delivers events to observers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from .events import (
+    CallEvent,
+    ErrorEvent,
+    ExecEnd,
+    ExecStart,
+    ParallelEvent,
+    ReturnEvent,
+    StepEvent,
+    ToolEnd,
+    ToolStart,
+)
+
+
+class Observer:
+    """Base class of execution observers: override the hooks you need.
+
+    Every hook takes one event (see :mod:`starlite.observe.events`) and returns nothing. The
+    interpreter looks at which hooks a class overrides when the observer is attached, and
+    only delivers those: an observer overriding just ``on_exec_start``/``on_exec_end`` adds
+    no cost to calls or steps. ``on_step`` is delivered only when ``wants_steps`` is true
+    (class or instance attribute, read when the observer is attached), because a step event
+    per evaluated node slows a run down several times.
+
+    Hooks run synchronously on the thread running the script. A hook that raises is detached
+    from the thread and reported once through the thread's print hook; the script goes on
+    as if nothing happened.
+
+    Example::
+
+        class CallCounter(starlite.Observer):
+            def __init__(self) -> None:
+                self.calls: collections.Counter[str] = collections.Counter()
+
+            def on_call(self, event: starlite.observe.CallEvent) -> None:
+                self.calls[event.function] += 1
+
+    Context hooks (used by the tool-script engine, :mod:`starlite.engine`): two optional
+    hooks let an observer make something *current* (typically an OpenTelemetry span, through
+    a ``contextvars``-based context manager) while code runs.
+
+    ``exec_context(event: ExecStart)`` is called right after ``on_exec_start``; the context
+    manager it returns is entered in the thread that called ``engine.execute`` (or in the
+    ``aexecute`` task) and stays entered until ``on_exec_end`` has been delivered. The engine
+    runs the script in a copy of that context (``contextvars.copy_context()``) and every
+    ``parallel()`` branch in a further copy, so whatever the manager set in a ``ContextVar``
+    is current in every interpreter thread of the run, including during ``on_tool_start``.
+
+    ``tool_context(event: ToolStart)`` is called right after ``on_tool_start`` in the thread
+    that calls the tool; the manager it returns is entered around the call of the tool's
+    function (for a coroutine tool: around creating and scheduling its task, which copies
+    the context, and awaiting it) and exited before ``on_tool_end``. What it sets is current
+    inside the tool, so a tool's own spans nest under the observer's tool-call span.
+
+    Both return None (the default) when there is nothing to enter. A hook or a manager's
+    ``__enter__`` that raises is isolated like any failing hook.
+    """
+
+    wants_steps: bool = False
+
+    def exec_context(self, event: ExecStart) -> AbstractContextManager[Any] | None:
+        return None
+
+    def tool_context(self, event: ToolStart) -> AbstractContextManager[Any] | None:
+        return None
+
+    def on_exec_start(self, event: ExecStart) -> None: ...
+
+    def on_exec_end(self, event: ExecEnd) -> None: ...
+
+    def on_call(self, event: CallEvent) -> None: ...
+
+    def on_return(self, event: ReturnEvent) -> None: ...
+
+    def on_error(self, event: ErrorEvent) -> None: ...
+
+    def on_step(self, event: StepEvent) -> None: ...
+
+    def on_tool_start(self, event: ToolStart) -> None: ...
+
+    def on_tool_end(self, event: ToolEnd) -> None: ...
+
+    def on_parallel(self, event: ParallelEvent) -> None: ...
+
+
+def overrides(ob: Observer, hook: str) -> bool:
+    """Whether ``ob``'s class overrides ``hook`` (so the interpreter must deliver it)."""
+    return getattr(type(ob), hook, None) is not getattr(Observer, hook)
+
+
+def _failed(th: Any, ob: Observer, hook: str, exc: BaseException) -> None:
+    """Detach a failing observer and report the failure (once per observer and thread)."""
+    th.remove_observer(ob)
+    if any(f is ob for f in th._failed_observers):
+        return
+    th._failed_observers.append(ob)
+    try:
+        th.print(
+            f"starlite: observer {type(ob).__name__}.{hook} failed and was detached: "
+            f"{type(exc).__name__}: {exc}"
+        )
+    except Exception:  # noqa: S110 - the print hook itself failing must not break the run
+        pass
+
+
+def notify(th: Any, hook: str, event: Any) -> None:
+    """Deliver ``event`` to every observer of ``th`` that overrides ``hook``."""
+    for ob in list(th.observers):
+        if overrides(ob, hook):
+            try:
+                getattr(ob, hook)(event)
+            except Exception as e:
+                _failed(th, ob, hook, e)
+
+
+def call_depth(th: Any) -> int:
+    """The Starlark call depth of ``th`` (0 at top level).
+
+    The compiler tracks it in two ways: functions that may recurse (``Options.recursion``)
+    count ``th.depth``; the others, to skip that work, are only entered in ``th.active`` (the
+    set of running functions, which holds each at most once because they cannot recurse).
+    Each call goes through exactly one of the two, so the depth is their sum. Only observer
+    delivery needs it, so it costs nothing when no observer is attached."""
+    return th.depth + len(th.active)
+
+
+def notify_call(th: Any, code: Any) -> None:
+    """Deliver a :class:`CallEvent` for ``code`` (called on entry, with the frame counted in
+    the depth) to the observers that override ``on_call``."""
+    ev = None
+    for ob in tuple(th.call_observers):
+        hook = type(ob).on_call
+        if hook is _BASE_ON_CALL:
+            continue  # it is here for on_return only
+        if ev is None:
+            ev = CallEvent(code.name, code.filename, code.line, code.col,
+                           th.depth + len(th.active), th.steps)
+        try:
+            hook(ob, ev)
+        except Exception as e:
+            _failed(th, ob, "on_call", e)
+
+
+def notify_return(th: Any, code: Any, error: BaseException | None) -> None:
+    """Deliver a :class:`ReturnEvent` (same depth as the call) to observers of ``on_return``."""
+    ev = None
+    for ob in tuple(th.call_observers):
+        hook = type(ob).on_return
+        if hook is _BASE_ON_RETURN:
+            continue
+        if ev is None:
+            ev = ReturnEvent(code.name, th.depth + len(th.active), th.steps, error)
+        try:
+            hook(ob, ev)
+        except Exception as e:
+            _failed(th, ob, "on_return", e)
+
+
+_BASE_ON_CALL = Observer.on_call
+_BASE_ON_RETURN = Observer.on_return
+
+
+def emit_steps(th: Any, k: int, site: Any) -> None:
+    """Deliver step events for a charge of ``k`` steps ending at ``th.steps``.
+
+    Called only from the step counter's slow path (``Thread._check``), and only when some
+    observer wants steps, so observers that don't cost nothing per step. ``site`` is the
+    compile-time :class:`starlite.compile.core.Site` of the charge (its function, filename and
+    nodes, in evaluation order) or None for work charged by a builtin.
+
+    An observer may define ``_on_steps(first, k, site, depth)`` to take the whole charge at
+    once instead of one :class:`StepEvent` per step (the recorders do: it saves building an
+    object per step). That hook is internal: ``site`` is a compiler object, not public API.
+
+    This runs once per charge (a few steps) for as long as a step observer is attached, so
+    the common case (one observer, a charge that covers its site's nodes) is a plain loop.
+    """
+    first = th.steps - k + 1
+    depth = th.depth + len(th.active)  # call_depth(th), inlined
+    for ob in tuple(th.step_observers):
+        try:
+            batch = getattr(ob, "_on_steps", None)
+            if batch is not None:
+                batch(first, k, site, depth)
+                continue
+            on_step = ob.on_step
+            if site is not None and k == len(site.nodes):
+                mk = StepEvent
+                filename = site.filename
+                func = site.func
+                s = first
+                for n in site.nodes:
+                    on_step(mk(s, n.kind, filename, n.line, n.col, func, depth))
+                    s += 1
+            else:
+                for ev in step_events(first, k, site, depth):
+                    on_step(ev)
+        except Exception as e:
+            _failed(th, ob, "on_step", e)
+
+
+def step_events(first: int, k: int, site: Any, depth: int) -> Iterator[StepEvent]:
+    """The :class:`StepEvent` objects of a charge, made one at a time (a builtin may charge
+    millions of steps at once; they are never all in memory)."""
+    mk = StepEvent
+    if site is None:
+        for s in range(first, first + k):
+            yield mk(s, "builtin", "<builtin>", 0, 0, "<builtin>", depth)
+        return
+    filename = site.filename
+    func = site.func
+    nodes = site.nodes
+    s = first
+    for n in nodes[:k] if len(nodes) > k else nodes:
+        yield mk(s, n.kind, filename, n.line, n.col, func, depth)
+        s += 1
+    # A charge larger than its nodes: builtin work charged at this site.
+    for b in range(s, first + k):
+        yield mk(b, "builtin", filename, 0, 0, func, depth)
+
+
+__all__ = [
+    "CallEvent",
+    "ErrorEvent",
+    "ExecEnd",
+    "ExecStart",
+    "Observer",
+    "ParallelEvent",
+    "ReturnEvent",
+    "StepEvent",
+    "ToolEnd",
+    "ToolStart",
+    "call_depth",
+    "emit_steps",
+    "notify",
+    "notify_call",
+    "notify_return",
+    "overrides",
+    "step_events",
+]

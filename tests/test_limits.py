@@ -1,0 +1,109 @@
+"""Step metering, step limits, timeouts and cancellation."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import starlite
+
+LOOP = "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\nx = f(N)\n"
+FOREVER = "def spin():\n    for i in range(1 << 60):\n        pass\nspin()\n"
+
+
+def steps_of(src: str, **pre: object) -> int:
+    th = starlite.Thread()
+    starlite.exec_file(th, "s.star", src, predeclared=pre or None)
+    return th.steps
+
+
+def test_step_count_is_exact_and_documented() -> None:
+    # toplevel: def (1) + assign (1) + call (1) + f (1) + N (1) = 5
+    # body: `s = 0` (2) + for header (1 + call + range + n = 4) + return s (2) = 8
+    # each iteration: binding (1) + `s += i` (1 + s + i = 3) = 4
+    for n in (0, 1, 10, 1000):
+        assert steps_of(LOOP, N=n) == 13 + 4 * n
+
+
+def test_step_count_is_repeatable() -> None:
+    src = "def f():\n    return [x * x for x in range(50) if x % 3 == 0 and x > 4]\ny = f()\n"
+    counts = {steps_of(src) for _ in range(5)}
+    assert len(counts) == 1
+
+
+def test_conditional_parts_charge_only_when_evaluated() -> None:
+    # `a or b` evaluates b only when a is false
+    base = steps_of("x = True or (1 + 2 + 3)\n")
+    other = steps_of("x = False or (1 + 2 + 3)\n")
+    assert other - base == 5  # the five nodes of 1 + 2 + 3
+
+
+def test_step_limit_stops_infinite_loop_with_traceback() -> None:
+    th = starlite.Thread(max_steps=5000)
+    with pytest.raises(starlite.StepLimitExceeded) as ei:
+        starlite.exec_file(th, "inf.star", FOREVER)
+    e = ei.value
+    assert str(e).endswith("Starlark computation cancelled: too many steps")
+    assert [f.name for f in e.call_stack] == ["<toplevel>", "spin"]
+    assert e.call_stack[-1].line == 2
+    assert th.steps <= 5000
+
+
+def test_step_limit_exact_boundary() -> None:
+    n = steps_of(LOOP, N=10)
+    th = starlite.Thread(max_steps=n)
+    starlite.exec_file(th, "s.star", LOOP, predeclared={"N": 10})
+    assert th.steps == n
+    th = starlite.Thread(max_steps=n - 1)
+    with pytest.raises(starlite.StepLimitExceeded):
+        starlite.exec_file(th, "s.star", LOOP, predeclared={"N": 10})
+
+
+def test_builtin_work_is_charged() -> None:
+    small = steps_of("x = 'ab' * 10\n")
+    big = steps_of("x = 'ab' * 100000\n")
+    assert big - small >= 200000 // 64 - 1
+    th = starlite.Thread(max_steps=1000)
+    with pytest.raises(starlite.StepLimitExceeded):
+        starlite.exec_file(th, "b.star", "x = 'a' * 100000000\n")
+
+
+def test_timeout_within_deadline() -> None:
+    th = starlite.Thread(timeout=0.3)
+    t0 = time.monotonic()
+    with pytest.raises(starlite.Timeout) as ei:
+        starlite.exec_file(th, "t.star", FOREVER)
+    assert time.monotonic() - t0 < 0.3 + 0.2
+    assert ei.value.call_stack[-1].name == "spin"
+    assert isinstance(ei.value, starlite.EvalError)
+
+
+def test_cancel_from_another_thread() -> None:
+    th = starlite.Thread()
+    timer = threading.Timer(0.2, th.cancel, args=("operator said stop",))
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(starlite.Cancelled) as ei:
+        starlite.exec_file(th, "c.star", FOREVER)
+    assert time.monotonic() - t0 < 0.2 + 0.2
+    assert ei.value.reason == "operator said stop"
+    assert "operator said stop" in str(ei.value)
+
+
+def test_threads_have_independent_counters() -> None:
+    prog = starlite.compile("s.star", LOOP, predeclared=["N"])
+    results: dict[int, int] = {}
+
+    def work(n: int) -> None:
+        th = starlite.Thread()
+        prog.exec(th, {"N": n})
+        results[n] = th.steps
+
+    ts = [threading.Thread(target=work, args=(n,)) for n in (10, 200, 3000)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert results == {n: 13 + 4 * n for n in (10, 200, 3000)}

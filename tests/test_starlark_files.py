@@ -1,0 +1,429 @@
+"""Runs the Starlark-level test suite in ``tests/starlark/*.star``.
+
+File format (like starlark-go's testdata)
+-----------------------------------------
+A file is a sequence of *chunks* separated by lines that are exactly ``---``; each chunk is an
+independent program and a separate pytest item, ``<file>.star:<first line of chunk>``.
+
+* A chunk with no ``###`` comment must run without error.
+* A line ending in ``### <regex>`` is where the chunk must fail: the run must fail, the error
+  message must match the regex (``re.search``) and the error must be reported at that line.
+  For static errors (syntax/resolve), several ``###`` lines may be given; every reported error
+  must be expected and every expectation met.
+* Known differences: a comment line ``# known-difference: why`` makes the chunk a strict
+  xfail (documented in the README; the test fails as soon as the chunk passes).
+* Options: a comment line in the chunk such as ``# option:while option:recursion`` enables
+  ``while_``, ``recursion``, ``top_level_control``, ``global_reassign``; ``option:noset``
+  disables ``set``.
+
+Predeclared in every chunk: ``assert`` (built here in Python), ``freeze``, and whichever of
+``struct``, ``module``, ``json``, ``math`` exist in ``starlite.builtins``. ``load("lib.star",
+...)`` and ``load("assert.star", ...)`` are served by a small load hook (see ``LIB_MODULES``).
+"""
+
+from __future__ import annotations
+
+import math as _pymath
+import re
+import struct as _pystruct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+STAR_DIR = Path(__file__).parent / "starlark"
+
+starlite: Any
+try:  # the interpreter may not be importable while it is being written
+    import starlite as _starlite
+
+    starlite = _starlite
+    _IMPORT_ERROR: BaseException | None = None
+except Exception as e:  # pragma: no cover - only while the interpreter is incomplete
+    starlite = None
+    _IMPORT_ERROR = e
+
+
+# --------------------------------------------------------------------------------------------
+# Chunk parsing
+
+
+@dataclass
+class Chunk:
+    path: Path
+    first_line: int  # 1-based line of the chunk's first line in the file
+    source: str  # padded with blank lines so line numbers match the file
+    expected: dict[int, str] = field(default_factory=dict)  # line -> regex
+    options: set[str] = field(default_factory=set)
+    known_difference: str = ""  # from a `# known-difference: why` line: a strict xfail
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.name}:{self.first_line}"
+
+
+_OPTION_RE = re.compile(r"option:(\w+)")
+
+
+def read_chunks(path: Path) -> list[Chunk]:
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    chunks: list[Chunk] = []
+    start = 0
+
+    def flush(end: int) -> None:
+        body = lines[start:end]
+        src = "\n" * start + "\n".join(body)
+        ch = Chunk(path, start + 1, src)
+        for j, ln in enumerate(body):
+            lineno = start + 1 + j
+            if "###" in ln:
+                ch.expected[lineno] = ln.split("###", 1)[1].strip()
+            s = ln.strip()
+            if s.startswith("#") and "###" not in s:
+                ch.options.update(_OPTION_RE.findall(s))
+                if s.startswith("# known-difference:"):
+                    ch.known_difference = s.split(":", 1)[1].strip()
+        chunks.append(ch)
+
+    for i, ln in enumerate(lines):
+        if ln.rstrip("\r") == "---":
+            flush(i)
+            start = i + 1
+    flush(len(lines))
+    # drop chunks that are empty (e.g. trailing separator)
+    return [c for c in chunks if c.source.strip()]
+
+
+def all_chunks() -> list[Chunk]:
+    out: list[Chunk] = []
+    for p in sorted(STAR_DIR.glob("*.star")):
+        out.extend(read_chunks(p))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The assert module and other predeclared values
+
+
+def _repr(v: Any) -> str:
+    try:
+        from starlite.values.repr import repr_value
+
+        return str(repr_value(v))
+    except Exception:
+        return repr(v)
+
+
+def _ops() -> Any:
+    from starlite.values import ops
+
+    return ops
+
+
+def _sl_equal(x: Any, y: Any) -> bool:
+    eq = getattr(starlite, "equal", None)
+    if eq is None:
+        eq = _ops().equal
+    return bool(eq(x, y))
+
+
+def _float_bits(f: float) -> int:
+    return int(_pystruct.unpack("<q", _pystruct.pack("<d", f))[0])
+
+
+def _floateq(x: float, y: float) -> bool:
+    """Within 1 ULP, NaN equal to NaN (as starlark-go's assert module)."""
+    if x == y:
+        return True
+    if _pymath.isnan(x) or _pymath.isnan(y):
+        return _pymath.isnan(x) and _pymath.isnan(y)
+    bx, by = _float_bits(x), _float_bits(y)
+    return bx == by + 1 or by == bx + 1
+
+
+def _is_num(v: Any) -> bool:
+    return type(v) in (int, float)
+
+
+def _type_name(v: Any) -> str:
+    try:
+        from starlite.values.core import type_name
+
+        return type_name(v)
+    except Exception:
+        return type(v).__name__
+
+
+def values_equal(x: Any, y: Any) -> bool:
+    if _sl_equal(x, y):
+        return True
+    if (type(x) is float and _is_num(y)) or (type(y) is float and _is_num(x)):
+        try:
+            return _floateq(float(x), float(y))
+        except OverflowError:
+            return False
+    return False
+
+
+def make_assert_module(report: Callable[[str], None] | None = None) -> Any:
+    """The ``assert`` module. ``report`` (conformance mode) records failures without raising,
+    like starlark-go's ``error()``; otherwise failures raise ``starlite.EvalError``."""
+
+    def fail(thread: Any, msg: str) -> None:
+        if report is not None:
+            report(msg)
+            return
+        raise starlite.EvalError(msg)
+
+    def _eq(thread: Any, x: Any, y: Any, /) -> None:
+        if not values_equal(x, y):
+            fail(thread, f"assert.eq: {_repr(x)} != {_repr(y)}")
+
+    def _ne(thread: Any, x: Any, y: Any, /) -> None:
+        if _sl_equal(x, y):
+            fail(thread, f"assert.ne: {_repr(x)} == {_repr(y)}")
+
+    def _true(thread: Any, cond: Any, msg: Any = "assertion failed", /) -> None:
+        if not _ops().truth(cond):
+            fail(thread, f"assert.true: {msg if isinstance(msg, str) else _repr(msg)}"
+                 f" (got {_repr(cond)})")
+
+    def _lt(thread: Any, x: Any, y: Any, /) -> None:
+        ops = _ops()
+        if not ops.compare("<", x, y):
+            fail(thread, f"assert.lt: {_repr(x)} is not less than {_repr(y)}")
+
+    def _contains(thread: Any, container: Any, x: Any, /) -> None:
+        if not _ops().contains(container, x):
+            fail(thread, f"assert.contains: {_repr(container)} does not contain {_repr(x)}")
+
+    def _fails(thread: Any, fn: Any, pattern: str, /) -> None:
+        try:
+            starlite.call(thread, fn)
+        except starlite.StarlarkError as e:
+            msg = getattr(e, "msg", None) or str(e)
+            if not re.search(pattern, msg):
+                fail(thread, f"assert.fails: regular expression ({pattern}) did not match "
+                             f"error ({msg})")
+            return
+        fail(thread, f"assert.fails: evaluation succeeded unexpectedly "
+                     f"(want error matching {_repr(pattern)})")
+
+    def _fail(thread: Any, msg: Any, /) -> None:
+        fail(thread, msg if isinstance(msg, str) else _repr(msg))
+
+    B = starlite.Builtin
+    return starlite.Module(
+        "assert",
+        eq=B("eq", _eq),
+        ne=B("ne", _ne),
+        true=B("true", _true),
+        lt=B("lt", _lt),
+        contains=B("contains", _contains),
+        fails=B("fails", _fails),
+        fail=B("fail", _fail),
+    )
+
+
+def _freeze(thread: Any, x: Any, /) -> Any:
+    f = getattr(starlite, "freeze", None)
+    if f is None:
+        from starlite.values.core import freeze as f
+    f(x)
+    return x
+
+
+def std_predeclared() -> dict[str, Any]:
+    """``struct``, ``module``, ``json``, ``math``: whichever exist."""
+    out: dict[str, Any] = {}
+    try:
+        import starlite.builtins as sb
+    except Exception:
+        return out
+    for name, attr in (
+        ("struct", "struct_builtin"),
+        ("module", "module_builtin"),
+        ("json", "json_module"),
+        ("math", "math_module"),
+    ):
+        v = getattr(sb, attr, None)
+        if v is not None:
+            out[name] = v
+    return out
+
+
+# Modules served by the load hook of the test runner (name -> source).
+LIB_MODULES = {
+    "lib.star": """\
+items = [1, 2]
+table = {"a": 1}
+greeting = "hello"
+_private = 42
+
+def append_item(x):
+    items.append(x)
+    return len(items)
+
+def set_entry(k, v):
+    table[k] = v
+
+def get_items():
+    return items
+
+def make_list():
+    return [1, 2]
+""",
+}
+
+
+def make_options(names: set[str]) -> Any:
+    kw: dict[str, bool] = {}
+    if "while" in names:
+        kw["while_"] = True
+    if "recursion" in names:
+        kw["recursion"] = True
+    if "top_level_control" in names:
+        kw["top_level_control"] = True
+    if "global_reassign" in names:
+        kw["global_reassign"] = True
+    if "noset" in names:
+        kw["set"] = False
+    return starlite.Options(**kw)
+
+
+def make_thread(options: Any, predeclared: dict[str, Any], assert_module: Any) -> Any:
+    printed: list[str] = []
+    cache: dict[str, Any] = {}
+
+    def load(thread: Any, module: str) -> Any:
+        if module == "assert.star":
+            return {"assert": assert_module, "freeze": predeclared["freeze"]}
+        if module in cache:
+            return cache[module]
+        src = LIB_MODULES.get(module)
+        if src is None:
+            raise starlite.EvalError(f"cannot load {module}: no such module")
+        th = starlite.Thread(max_steps=1_000_000, options=starlite.Options())
+        g = starlite.exec_file(th, module, source=src, predeclared=dict(predeclared))
+        cache[module] = g
+        return g
+
+    th = starlite.Thread(
+        max_steps=10_000_000,
+        timeout=60.0,
+        print=lambda thread, msg: printed.append(msg),
+        load=load,
+        options=options,
+    )
+    return th
+
+
+# --------------------------------------------------------------------------------------------
+# Running a chunk
+
+
+def error_line(err: BaseException, filename: str) -> int | None:
+    """The line an error is reported at: static errors carry ``.line``; for run-time errors
+    the innermost frame (in this file) with a known line."""
+    if isinstance(err, (starlite.SyntaxError, starlite.ResolveError)):
+        return int(err.line)
+    stack = list(getattr(err, "call_stack", None) or [])
+    for fr in reversed(stack):
+        if fr.line and getattr(fr, "filename", filename) == filename:
+            return int(fr.line)
+    for fr in reversed(stack):
+        if fr.line:
+            return int(fr.line)
+    pos = getattr(err, "_pos", None)
+    if pos is not None:
+        return int(pos.line)
+    return None
+
+
+def describe(err: BaseException) -> str:
+    bt = getattr(err, "backtrace", None)
+    if callable(bt):
+        try:
+            return f"{type(err).__name__}: {bt()}"
+        except Exception:
+            pass
+    return f"{type(err).__name__}: {err}"
+
+
+def run_chunk(chunk: Chunk) -> None:
+    """Run one chunk; raises AssertionError (with a useful message) when it does not behave
+    as the chunk says."""
+    filename = chunk.path.name
+    where = f"{chunk.path}:{chunk.first_line}"
+    opts = make_options(chunk.options)
+    predeclared = std_predeclared()
+    predeclared["freeze"] = starlite.Builtin("freeze", _freeze)
+    assert_module = make_assert_module()
+    predeclared["assert"] = assert_module
+    thread = make_thread(opts, predeclared, assert_module)
+    err: BaseException | None = None
+    try:
+        starlite.exec_file(thread, filename, source=chunk.source, predeclared=predeclared)
+    except starlite.StarlarkError as e:
+        err = e
+
+    if not chunk.expected:
+        if err is not None:
+            raise AssertionError(f"{where}: unexpected error:\n{describe(err)}")
+        return
+
+    if err is None:
+        exp = ", ".join(f"line {ln}: {rx!r}" for ln, rx in sorted(chunk.expected.items()))
+        raise AssertionError(f"{where}: run succeeded, but expected an error ({exp})")
+
+    if isinstance(err, starlite.ResolveError) and getattr(err, "errors", None):
+        got = [(int(ln), msg) for (_f, ln, _c, msg) in err.errors]
+    elif isinstance(err, starlite.EvalError):
+        got = [(error_line(err, filename) or 0, err.msg)]
+    else:
+        got = [(error_line(err, filename) or 0, getattr(err, "msg", str(err)))]
+
+    problems: list[str] = []
+    exp_desc = ", ".join(f"line {k}: {v!r}" for k, v in sorted(chunk.expected.items()))
+    matched: set[int] = set()
+    for ln, msg in got:
+        rx = chunk.expected.get(ln)
+        if rx is None:
+            problems.append(f"error at line {ln} (expected {exp_desc}): {msg}")
+        elif re.search(rx, msg):
+            matched.add(ln)
+        elif len([g for g in got if g[0] == ln]) == 1:
+            problems.append(f"line {ln}: error {msg!r} does not match {rx!r}")
+    for ln, rx in sorted(chunk.expected.items()):
+        if ln in matched:
+            continue
+        if any(g[0] == ln for g in got) and len([g for g in got if g[0] == ln]) > 1:
+            problems.append(f"line {ln}: no error there matches {rx!r}")
+        elif isinstance(err, (starlite.SyntaxError, starlite.ResolveError)) and not any(
+            g[0] == ln for g in got
+        ):
+            problems.append(f"line {ln}: expected error matching {rx!r} was not reported")
+    if problems:
+        raise AssertionError(f"{where}:\n  " + "\n  ".join(problems) + "\nactual:\n"
+                             + describe(err))
+
+
+_CHUNKS = all_chunks()
+
+
+def _param(c: Chunk) -> Any:
+    if c.known_difference:
+        # documented deviations stay visible: the test fails the day they start passing
+        return pytest.param(c, id=c.id, marks=pytest.mark.xfail(reason=c.known_difference,
+                                                                strict=True))
+    return pytest.param(c, id=c.id)
+
+
+@pytest.mark.parametrize("chunk", [_param(c) for c in _CHUNKS])
+def test_star_chunk(chunk: Chunk) -> None:
+    if starlite is None:
+        pytest.skip(f"starlite is not importable: {_IMPORT_ERROR}")
+    run_chunk(chunk)
