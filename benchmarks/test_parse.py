@@ -104,9 +104,9 @@ SCRIPT_LINES = _SCRIPT.count("\n")
 
 def _run(benchmark, fn, text: str, nlines: int) -> None:
     benchmark(fn, text)
-    mean = benchmark.stats.stats.mean
     benchmark.extra_info["lines"] = nlines
-    benchmark.extra_info["lines_per_sec"] = round(nlines / mean)
+    if benchmark.stats is not None:  # None in smoke mode (--benchmark-disable)
+        benchmark.extra_info["lines_per_sec"] = round(nlines / benchmark.stats.stats.mean)
 
 
 @pytest.mark.benchmark(group="parse")
