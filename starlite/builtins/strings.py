@@ -297,7 +297,7 @@ def str_join(th: Any, s: str, iterable: Any, /) -> str:
         for e in elems:
             if type(e) is not str:
                 raise EvalError(f"join: in list, want string, got {type_name(e)}") from None
-        raise
+        raise EvalError("join: in list, want string") from None
 
 
 def str_replace(th: Any, s: str, old: Any, new: Any, count: Any = -1, /) -> str:

@@ -181,8 +181,8 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                 try:
                     d[k] = v
                 except TypeError:
-                    check_hashable(k)
-                    raise
+                    _hashable(fname, k)
+                    raise EvalError(f"{fname}: unhashable key") from None
     if kwargs:
         if d.guard:
             raise mutation_error(fname, d, "insert into")
@@ -534,7 +534,7 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
     except TypeError:
         for e in elems:
             _hashable("set", e)
-        raise
+        raise EvalError("set: unhashable element") from None
 
 
 def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) -> List:

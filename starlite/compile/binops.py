@@ -133,9 +133,8 @@ _NAMES = {
 
 
 def _env() -> dict[str, Any]:
-    from ..values.core import Dict
-
     from ..values.arith import _fast_percent
+    from ..values.core import Dict
 
     return {"slow": slow, "M": M, "M2": M2, "equal": equal, "Dict": Dict,
             "fast_percent": _fast_percent}

@@ -156,7 +156,7 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1) -> Clos
     shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
     n = len(e.args)
     names = ("f",) + tuple(f"x{i}" for i in range(n))
-    reads = "\n".join("        {READ%d}" % i for i in range(n + 1))
+    reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
     src = (
         _CALL_SRC.replace("{READS}", reads)
         .replace("{ARGS}", "".join(f"x{i}, " for i in range(n)))
@@ -218,10 +218,10 @@ def _method_call(cc: Any, e: A.Call, pos: Position) -> Closure:
                 err._at(pos)
                 raise
             except Exception as exc:
-                err = EvalError(f"{name}: {type(exc).__name__}: {exc}")
-                err._leave(name, None)
-                err._at(pos)
-                raise err from exc
+                wrapped = EvalError(f"{name}: {type(exc).__name__}: {exc}")
+                wrapped._leave(name, None)
+                wrapped._at(pos)
+                raise wrapped from exc
         tbl = METHODS.get(t)
         if tbl is not None:
             m = tbl.get(name)
@@ -343,6 +343,7 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
                         raise _errat(f"got multiple values for keyword argument {k!r}", apos)
                     kwargs[k] = x
         if recv is not None and m is not None:
+            assert method_name is not None
             return call_method(th, method_name, m, r, tuple(args), kwargs or None, pos)
         return call_at(th, f, args, kwargs or None, pos)
 

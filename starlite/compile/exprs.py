@@ -367,49 +367,85 @@ class ExprCompiler:
         return self.comprehension(e)
 
     def _simple_list_comprehension(self, e: A.Comprehension) -> Closure | None:
-        """``[body for x in seq]`` / ``[body for x in seq if cond]`` with ``x`` a plain local:
-        one closure with the loop inline."""
+        """``[body for x in seq]``, ``{k: v for x in seq}``, each with an optional ``if``, and
+        ``x`` a plain local: one closure with the loop inline."""
         cl = e.clauses
-        if e.is_dict or not 1 <= len(cl) <= 2 or not isinstance(cl[0], A.ForClause):
+        if not 1 <= len(cl) <= 2 or not isinstance(cl[0], A.ForClause):
             return None
         if len(cl) == 2 and not isinstance(cl[1], A.IfClause):
             return None
         v = cl[0].vars
         if not (isinstance(v, A.Ident) and v.binding is not None and v.binding.scope == A.LOCAL):
             return None
-        assert isinstance(e.body, A.Expr)
         slot = v.binding.index
-        body = self.expr(e.body)
-        body_nodes = expr_nodes(e.body, [])
+        is_dict = e.is_dict
+        if is_dict:
+            assert isinstance(e.body, A.DictEntry)
+            kf = self.expr(e.body.key)
+            vf = self.expr(e.body.value)
+            kpos = self.pos(e.body)
+            body_nodes = expr_nodes(e.body.key, []) + expr_nodes(e.body.value, [])
+            body = kf
+        else:
+            assert isinstance(e.body, A.Expr)
+            body = self.expr(e.body)
+            body_nodes = expr_nodes(e.body, [])
         it_f = self.expr(cl[0].iterable)
         ipos = self.pos(cl[0].iterable)
+        ifc = cl[1] if len(cl) == 2 else None
+        cond = self.expr(ifc.cond) if isinstance(ifc, A.IfClause) else None
+        nodes: list[A.Node] = [cl[0]]
+        if isinstance(ifc, A.IfClause):
+            nodes.extend(expr_nodes(ifc.cond, []))
+            bk = len(body_nodes)
+            bsite = self.site(body_nodes)
+        else:
+            nodes.extend(body_nodes)
+            bk = 0
+            bsite = self.site([])
+        k = len(nodes)
+        site = self.site(nodes)
 
-        def source(fr: list[Any]) -> tuple[Any, Any]:
+        def comp(fr: list[Any]) -> Any:
             seq = it_f(fr)
             t = type(seq)
-            if t is List or t is range or t is tuple or t is Dict:
-                return seq, seq
-            try:
-                return seq, iterate(seq)
-            except EvalError as err:
-                err._at(ipos)
-                raise
-
-        if len(cl) == 1:
-            nodes: list[A.Node] = [cl[0], *body_nodes]
-            k = len(nodes)
-            site = self.site(nodes)
-
-            def list_comp_map(fr: list[Any]) -> Any:
-                obj, seq = source(fr)
-                th = fr[0]
-                out = List()
-                append = out.append
-                to = type(obj)
-                guard = to is List or to is Dict or to is Set
-                if guard:
-                    obj.guard += 1
+            obj = seq
+            if t is not List and t is not range and t is not tuple and t is not Dict:
                 try:
+                    seq = iterate(seq)
+                except EvalError as err:
+                    err._at(ipos)
+                    raise
+            th = fr[0]
+            out: Any = Dict() if is_dict else List()
+            guard = t is List or t is Dict or t is Set
+            if guard:
+                obj.guard += 1
+            try:
+                if is_dict:
+                    for x in seq:
+                        s = th.steps + k
+                        th.steps = s
+                        if s > th.bound:
+                            th.overflow(k, site)
+                        fr[slot] = x
+                        if cond is not None:
+                            if not cond(fr):
+                                continue
+                            s = th.steps + bk
+                            th.steps = s
+                            if s > th.bound:
+                                th.overflow(bk, bsite)
+                        key = kf(fr)
+                        if type(key) is not str and type(key) is not int:
+                            try:
+                                check_hashable(key)
+                            except EvalError as err:
+                                err._at(kpos)
+                                raise
+                        out[key] = vf(fr)
+                elif cond is None:
+                    append = out.append
                     for x in seq:
                         s = th.steps + k
                         th.steps = s
@@ -417,49 +453,26 @@ class ExprCompiler:
                             th.overflow(k, site)
                         fr[slot] = x
                         append(body(fr))
-                finally:
-                    if guard:
-                        obj.guard -= 1
-                return out
-
-            return list_comp_map
-        ifc = cl[1]
-        assert isinstance(ifc, A.IfClause)
-        cond = self.expr(ifc.cond)
-        nodes = [cl[0], *expr_nodes(ifc.cond, [])]
-        k = len(nodes)
-        site = self.site(nodes)
-        bk = len(body_nodes)
-        bsite = self.site(body_nodes)
-
-        def list_comp_filter(fr: list[Any]) -> Any:
-            obj, seq = source(fr)
-            th = fr[0]
-            out = List()
-            append = out.append
-            to = type(obj)
-            guard = to is List or to is Dict or to is Set
-            if guard:
-                obj.guard += 1
-            try:
-                for x in seq:
-                    s = th.steps + k
-                    th.steps = s
-                    if s > th.bound:
-                        th.overflow(k, site)
-                    fr[slot] = x
-                    if cond(fr):
-                        s = th.steps + bk
+                else:
+                    append = out.append
+                    for x in seq:
+                        s = th.steps + k
                         th.steps = s
                         if s > th.bound:
-                            th.overflow(bk, bsite)
-                        append(body(fr))
+                            th.overflow(k, site)
+                        fr[slot] = x
+                        if cond(fr):
+                            s = th.steps + bk
+                            th.steps = s
+                            if s > th.bound:
+                                th.overflow(bk, bsite)
+                            append(body(fr))
             finally:
                 if guard:
                     obj.guard -= 1
             return out
 
-        return list_comp_filter
+        return comp
 
     def comprehension(self, e: A.Comprehension) -> Closure:
         """Nested loops, innermost producing. Each iteration of each ``for`` clause charges one

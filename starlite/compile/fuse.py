@@ -68,13 +68,13 @@ def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
         if e.op in ("//", "%"):
             if not (isinstance(e.y, A.Literal) and type(e.y.value) is int and e.y.value != 0):
                 return None
-        x = _shape(e.x, leaves, False)
-        if x is None:
+        xs = _shape(e.x, leaves, False)
+        if xs is None:
             return None
-        y = _shape(e.y, leaves, False)
-        if y is None:
+        ys = _shape(e.y, leaves, False)
+        if ys is None:
             return None
-        return f"({x} {e.op} {y})"
+        return f"({xs} {e.op} {ys})"
     return None
 
 

@@ -50,7 +50,10 @@ def _reader(kind: str, var: str, target: str) -> str:
     if kind == "C":
         return f"{target} = {var}"
     if kind == "R":
-        return f"{target} = fr[1][{var}[0]]\n        if {target} is UNBOUND: {target} = {var}[1](fr)"
+        return (
+            f"{target} = fr[1][{var}[0]]\n"
+            f"        if {target} is UNBOUND: {target} = {var}[1](fr)"
+        )
     return f"{target} = {var}(fr)"
 
 

@@ -23,10 +23,10 @@ from ..values.core import UNBOUND, Dict, List, Set, type_name
 from ..values.ops import get_index, iterate, set_attr, set_index
 from .binops import M, make_binary
 from .calls import compile_call_store
-from .fuse import fusable, fuse
 from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, stmt_nodes
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
+from .fuse import fusable, fuse
 
 Assigner = Callable[[list[Any], Any], None]
 
@@ -529,9 +529,10 @@ class StmtCompiler(ExprCompiler):
             run = self.expr(body_expr)
             lead = expr_nodes(body_expr, [])
 
+        lead_site = self.site(lead)  # charged inside the callee: named after it
         self.funcname, self.in_loop = saved
         code.body = run
-        code.invoke = make_invoke(code, run, lead, self.site(lead), self.options.recursion,
+        code.invoke = make_invoke(code, run, lead, lead_site, self.options.recursion,
                                   value_body)
         code.lead = len(lead)
         code.plain = value_body and not code.cells and not self.options.recursion
@@ -671,6 +672,7 @@ def make_invoke(
     the depth limit), the body's leading charge, observers' call events, and recording this
     frame when an error unwinds through it. ``value_body``: the body returns the function's
     value itself rather than a signal."""
+    from ..observe.observer import notify_call, notify_return
     from ..thread import MAX_DEPTH
 
     name = code.name
@@ -679,27 +681,10 @@ def make_invoke(
 
     def prologue(th: Any, fr: list[Any]) -> None:
         """The uncommon parts of entry: a charge that crossed the bound, cells."""
-        s = th.steps
-        if s > th.bound:
-            try:
-                th.overflow(k, site)
-            except EvalError as e:
-                e._leave(name, None)
-                raise
+        if th.steps > th.bound:
+            th.overflow(k, site)
         for c in cells:
             fr[c] = [fr[c]]
-
-    def observed(th: Any, fr: list[Any]) -> Any:
-        from ..observe import notify_call, notify_return
-
-        notify_call(th, code)
-        try:
-            r = body(fr)
-        except EvalError as e:
-            notify_return(th, code, e)
-            raise
-        notify_return(th, code, None)
-        return r
 
     if not recursion:
 
@@ -708,17 +693,21 @@ def make_invoke(
             act = th.active
             if code in act:
                 raise EvalError(f"function {name} called recursively")
-            s = th.steps + k
-            th.steps = s
-            if s > th.bound or cells:
-                prologue(th, fr)
             act.add(code)
+            obs = th.call_observers
+            if obs:
+                notify_call(th, code)
             try:
-                if th.call_observers:
-                    r = observed(th, fr)
-                else:
-                    r = body(fr)
+                s = th.steps + k
+                th.steps = s
+                if s > th.bound or cells:
+                    prologue(th, fr)
+                r = body(fr)
+                if obs:
+                    notify_return(th, code, None)
             except EvalError as e:
+                if obs:
+                    notify_return(th, code, e)
                 e._leave(name, None)
                 raise
             finally:
@@ -733,17 +722,21 @@ def make_invoke(
         th = fr[0]
         if th.depth >= MAX_DEPTH:
             raise EvalError(f"Starlark stack overflow (call depth exceeds {MAX_DEPTH})")
-        s = th.steps + k
-        th.steps = s
-        if s > th.bound or cells:
-            prologue(th, fr)
         th.depth += 1
+        obs = th.call_observers
+        if obs:
+            notify_call(th, code)
         try:
-            if th.call_observers:
-                r = observed(th, fr)
-            else:
-                r = body(fr)
+            s = th.steps + k
+            th.steps = s
+            if s > th.bound or cells:
+                prologue(th, fr)
+            r = body(fr)
+            if obs:
+                notify_return(th, code, None)
         except EvalError as e:
+            if obs:
+                notify_return(th, code, e)
             e._leave(name, None)
             raise
         finally:

@@ -134,8 +134,19 @@ def call_depth(th: Any) -> int:
 def notify_call(th: Any, code: Any) -> None:
     """Deliver a :class:`CallEvent` for ``code`` (called on entry, with the frame counted in
     the depth) to the observers that override ``on_call``."""
+    obs = th.call_observers
+    if len(obs) == 1:  # the common case, without the copy and the loop
+        ob = obs[0]
+        hook = type(ob).on_call
+        if hook is not _BASE_ON_CALL:
+            try:
+                hook(ob, CallEvent(code.name, code.filename, code.line, code.col,
+                                   th.depth + len(th.active), th.steps))
+            except Exception as e:
+                _failed(th, ob, "on_call", e)
+        return
     ev = None
-    for ob in tuple(th.call_observers):
+    for ob in tuple(obs):
         hook = type(ob).on_call
         if hook is _BASE_ON_CALL:
             continue  # it is here for on_return only
@@ -150,8 +161,18 @@ def notify_call(th: Any, code: Any) -> None:
 
 def notify_return(th: Any, code: Any, error: BaseException | None) -> None:
     """Deliver a :class:`ReturnEvent` (same depth as the call) to observers of ``on_return``."""
+    obs = th.call_observers
+    if len(obs) == 1:
+        ob = obs[0]
+        hook = type(ob).on_return
+        if hook is not _BASE_ON_RETURN:
+            try:
+                hook(ob, ReturnEvent(code.name, th.depth + len(th.active), th.steps, error))
+            except Exception as e:
+                _failed(th, ob, "on_return", e)
+        return
     ev = None
-    for ob in tuple(th.call_observers):
+    for ob in tuple(obs):
         hook = type(ob).on_return
         if hook is _BASE_ON_RETURN:
             continue

@@ -8,7 +8,6 @@ result is allocated, so ``max_steps`` bounds time and memory (see README, "Step 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..errors import EvalError

@@ -311,11 +311,11 @@ def get_index(x: Any, i: Any) -> Any:
         return x[j]
     if isinstance(x, HostValue):
         if type(i) is int:
-            n = x.length()
-            if n is not None:
-                j = i + n if i < 0 else i
-                if not 0 <= j < n:
-                    raise EvalError(f"{type_name(x)} index {i} out of range [{-n}:{n - 1}]")
+            hn = x.length()
+            if hn is not None:
+                j = i + hn if i < 0 else i
+                if not 0 <= j < hn:
+                    raise EvalError(f"{type_name(x)} index {i} out of range [{-hn}:{hn - 1}]")
                 r = x.index(j)
                 if r is not NotImplemented:
                     return r

@@ -1,0 +1,124 @@
+"""What observers cost: the same program with no observer, a passive one, a per-step one, and
+the trace recorder.
+
+The program is a loop of small function calls (about 50,000 steps), compiled once; each round
+runs it on a fresh thread. Targets (DESIGN.md, "Observer interface"):
+
+* ``passive`` (overrides only ``on_exec_start`` / ``on_exec_end``): within 5% of ``none`` --
+  such an observer is never reached per call or per step.
+* ``steps_discard`` (an ``on_step`` that does nothing): at most 3x ``none`` -- it pays for one
+  ``StepEvent`` and one Python call per step.
+* ``flight_recorder`` (the default, with steps): the cost of leaving it on.
+* ``trace_recorder`` (writing JSON lines to a temporary file): at most 10x ``none``.
+
+Each benchmark records ``steps`` in ``extra_info``; compare the groups' means, e.g. with
+``pytest benchmarks/test_observers.py --benchmark-only --benchmark-group-by=group``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import starlite
+from starlite.observe import ExecEnd, ExecStart, StepEvent
+
+SOURCE = """
+def add(a, b):
+    return a + b
+
+def scaled(x):
+    if x % 3 == 0:
+        return x // 3
+    return x
+
+def main(n):
+    total = 0
+    for i in range(n):
+        total = add(total, scaled(i))
+    return total
+
+result = main(2500)
+"""
+
+PROGRAM = starlite.compile("bench_observers.star", SOURCE)
+
+
+class Passive(starlite.Observer):
+    """Looks only at run start and end: must cost nothing per call or step."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def on_exec_start(self, event: ExecStart) -> None:
+        self.runs += 1
+
+    def on_exec_end(self, event: ExecEnd) -> None:
+        pass
+
+
+class DiscardSteps(starlite.Observer):
+    """Receives every step event and throws it away."""
+
+    wants_steps = True
+
+    def on_step(self, event: StepEvent) -> None:
+        pass
+
+
+def _run(make_observers: Callable[[], list[starlite.Observer]]) -> int:
+    obs = make_observers()
+    th = starlite.Thread(observers=obs)
+    g = PROGRAM.exec(th)
+    assert g["result"] > 0
+    for ob in obs:
+        close = getattr(ob, "close", None)
+        if close is not None:
+            close()
+    return th.steps
+
+
+def _bench(benchmark: Any, make_observers: Callable[[], list[starlite.Observer]]) -> None:
+    steps = benchmark(_run, make_observers)
+    benchmark.extra_info["steps"] = steps
+
+
+@pytest.mark.benchmark(group="observers")
+def test_none(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [])
+
+
+@pytest.mark.benchmark(group="observers")
+def test_passive(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [Passive()])
+
+
+@pytest.mark.benchmark(group="observers")
+def test_steps_discard(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [DiscardSteps()])
+
+
+@pytest.mark.benchmark(group="observers")
+def test_flight_recorder(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [starlite.FlightRecorder(10_000)])
+
+
+@pytest.mark.benchmark(group="observers")
+def test_trace_recorder(benchmark: Any, tmp_path: Path) -> None:
+    path = tmp_path / "trace.jsonl"
+    _bench(benchmark, lambda: [starlite.TraceRecorder(path)])
+    assert path.stat().st_size > 0
+
+
+def test_step_counts_agree() -> None:
+    """Observers never change what a run counts."""
+    counts = {
+        _run(lambda: []),
+        _run(lambda: [Passive()]),
+        _run(lambda: [DiscardSteps()]),
+        _run(lambda: [starlite.FlightRecorder(100)]),
+    }
+    assert len(counts) == 1
