@@ -20,7 +20,8 @@ from ..values.ops import equal
 from .shapes import template
 
 # Ints below this magnitude take the inline fast path; beyond it the general path charges
-# steps in proportion to their size.
+# steps in proportion to their size. (The negative bounds are separate constants: `-M` in a
+# closure would build a 4096-bit int on every evaluation.)
 M = 1 << 4096
 M2 = 1 << 2048
 
@@ -39,23 +40,23 @@ _FAST: dict[str, str] = {
     "+": """
         if {ints}:
             r = a + b
-            if -M < r < M:
+            if MN < r < M:
                 return r
         elif type(a) is str and type(b) is str and len(a) < 4096 and len(b) < 4096:
             return a + b""",
     "-": """
         if {ints}:
             r = a - b
-            if -M < r < M:
+            if MN < r < M:
                 return r""",
     "*": """
-        if {ints} and -M2 < a < M2 and -M2 < b < M2:
+        if {ints} and M2N < a < M2 and M2N < b < M2:
             return a * b""",
     "//": """
-        if {ints} and b and -M < a < M:
+        if {ints} and b and MN < a < M:
             return a // b""",
     "%": """
-        if {ints} and b and -M < a < M:
+        if {ints} and b and MN < a < M:
             return a % b
         if type(a) is str:
             r = fast_percent(a, b)
@@ -136,7 +137,7 @@ def _env() -> dict[str, Any]:
     from ..values.arith import _fast_percent
     from ..values.core import Dict
 
-    return {"slow": slow, "M": M, "M2": M2, "equal": equal, "Dict": Dict,
+    return {"slow": slow, "M": M, "M2": M2, "MN": -M, "M2N": -M2, "equal": equal, "Dict": Dict,
             "fast_percent": _fast_percent}
 
 

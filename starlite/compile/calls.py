@@ -124,34 +124,35 @@ def compile_call(cc: Any, e: A.Call) -> Closure:
 _CALL_SRC = """
 {READS}
         if type(f) is Function:
+            if f.plain_n == N:
+                # the callee's entry inline (see make_invoke): recursion check, charge
+                th = fr[0]
+                act = th.active
+                code = f.code
+                s = th.steps + f.lead
+                if s <= th.bound and code not in act and not th.call_observers:
+                    th.steps = s
+                    act.add(code)
+                    try:
+                        return f.body([th, f.globals, {ARGS}*f.pad])
+                    except EvalError as e:
+                        e._leave(code.name, None)
+                        e._at(POS)
+                        raise
+                    finally:
+                        act.discard(code)
             code = f.code
             if code.fast_arity == N:
-                th = fr[0]
-                if code.plain:
-                    # the callee's entry inline (see make_invoke): recursion check, charge
-                    act = th.active
-                    k = code.lead
-                    s = th.steps + k
-                    if s <= th.bound and code not in act and not th.call_observers:
-                        th.steps = s
-                        act.add(code)
-                        try:
-                            return code.body([th, f.globals, {ARGS}*f.pad])
-                        except EvalError as e:
-                            e._leave(code.name, None)
-                            e._at(POS)
-                            raise
-                        finally:
-                            act.discard(code)
                 try:
-                    return code.invoke([th, f.globals, {ARGS}*f.pad])
+                    return code.invoke([fr[0], f.globals, {ARGS}*f.pad])
                 except EvalError as e:
                     e._at(POS)
                     raise
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 
 
-def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1) -> Closure:
+def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
+                     discard: bool = False) -> Closure:
     """``f(a, b)`` with up to 4 positional arguments, operands read by shape."""
     shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
     n = len(e.args)
@@ -164,10 +165,19 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1) -> Clos
         .replace("N:", f"{n}:")
     )
     factory = template(f"call{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS",
-                       names, store >= 0)
+                       names, store >= 0, discard)
     if store >= 0:
         return factory(*[v for _, v in shapes], pos, store)  # type: ignore[no-any-return]
     return factory(*[v for _, v in shapes], pos)  # type: ignore[no-any-return]
+
+
+def compile_call_stmt(cc: Any, e: A.Call) -> Closure | None:
+    """The expression statement ``f(args)`` / ``x.m(args)`` as one closure returning None."""
+    if len(e.args) > 4 or any(a.argkind != "pos" for a in e.args):
+        return None
+    if isinstance(e.fn, A.Dot):
+        return _method_call(cc, e, cc.pos(e), discard=True)
+    return _positional_call(cc, e, cc.pos(e), discard=True)
 
 
 def compile_call_store(cc: Any, e: A.Call, slot: int) -> Closure | None:
@@ -196,7 +206,7 @@ def _positional_call_n(fn: Closure, argfs: list[Closure], pos: Position) -> Clos
     return calln
 
 
-def _method_call(cc: Any, e: A.Call, pos: Position) -> Closure:
+def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Closure:
     assert isinstance(e.fn, A.Dot)
     recv = cc.expr(e.fn.x)
     name = e.fn.name
@@ -255,7 +265,8 @@ def _method_call(cc: Any, e: A.Call, pos: Position) -> Closure:
                         raise
                 list.append(r, x)
                 return None
-            return generic(fr, r, (x,))
+            v = generic(fr, r, (x,))
+            return None if discard else v
 
         return append
     if name == "get" and n in (1, 2):
@@ -271,6 +282,13 @@ def _method_call(cc: Any, e: A.Call, pos: Position) -> Closure:
             return generic(fr, r, (k, d) if n == 2 else (k,))
 
         return get
+    if discard:
+
+        def mcall_stmt(fr: list[Any]) -> None:
+            r = recv(fr)
+            generic(fr, r, tuple([a(fr) for a in argfs]))
+
+        return mcall_stmt
     if n == 0:
 
         def mcall0(fr: list[Any]) -> Any:

@@ -82,7 +82,8 @@ def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile ti
 class Function:
     """A Starlark function value."""
 
-    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "__weakref__")
+    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
+                 "__weakref__")
 
     def __init__(
         self,
@@ -98,6 +99,10 @@ class Function:
         # what follows the positional arguments in a fast-path frame
         self.pad = [UNBOUND] * (code.nlocals - code.fast_arity if code.fast_arity >= 0 else 0)
         self.pad.extend(freecells)
+        # copied from the code so that call sites reach them with one attribute load
+        self.plain_n = code.fast_arity if code.plain else -1
+        self.body = code.body
+        self.lead = code.lead
 
     @property
     def name(self) -> str:

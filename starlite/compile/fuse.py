@@ -78,6 +78,21 @@ def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
     return None
 
 
+def _needs_size_guard(e: A.Expr) -> bool:
+    """Whether ``e`` multiplies two non-constant operands (superlinear in their size)."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, A.Binary):
+            if x.op == "*" and not isinstance(x.x, A.Literal) and not isinstance(x.y, A.Literal):
+                return True
+            stack.append(x.x)
+            stack.append(x.y)
+        elif isinstance(x, A.Unary):
+            stack.append(x.x)
+    return False
+
+
 def fusable(e: A.Expr) -> bool:
     if not isinstance(e, A.Binary):
         return False
@@ -112,18 +127,25 @@ def fuse(
     is_cmp = isinstance(e, A.Binary) and e.op in _CMP
     locs = [v for k, v in leaves if k == "L"]
     consts = [v for k, v in leaves if k == "C"]
-    key = f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}"
+    key = f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}|{_needs_size_guard(e)}"
     factory = _cache.get(key)
     if factory is None:
         reads = "\n".join(f"        v{i} = fr[S{i}]" for i in range(len(locs)))
-        guard = " and ".join(f"type(v{i}) is int and -LEAF < v{i} < LEAF" for i in range(len(locs)))
+        if _needs_size_guard(e):
+            guard = " and ".join(
+                f"type(v{i}) is int and NLEAF < v{i} < LEAF" for i in range(len(locs))
+            )
+        else:
+            # + - // % & | ^ and multiplication by a constant take time linear in their
+            # operands, whose size earlier charges already paid for; the result is checked.
+            guard = " and ".join(f"type(v{i}) is int" for i in range(len(locs)))
         ret = "fr[STORE] = r\n                return" if store >= 0 else "return r"
         if is_cmp:
             body = f"            r = {text}\n            {ret.replace(' ' * 16, ' ' * 12)}"
         else:
             body = (
                 f"            r = {text}\n"
-                "            if -RESULT < r < RESULT:\n"
+                "            if NRESULT < r < RESULT:\n"
                 f"                {ret}"
             )
         names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
@@ -137,7 +159,8 @@ def fuse(
             f"        return generic(fr)\n"
             f"    return fused\n"
         )
-        ns: dict[str, Any] = {"LEAF": _LEAF, "RESULT": _RESULT}
+        ns: dict[str, Any] = {"LEAF": _LEAF, "RESULT": _RESULT, "NLEAF": -_LEAF,
+                              "NRESULT": -_RESULT}
         exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
         factory = ns["factory"]
         _cache[key] = factory

@@ -69,6 +69,7 @@ def template(
     params: str = "",
     targets: tuple[str, ...] = (),
     store: bool = False,
+    discard: bool = False,
 ) -> Callable[..., Any]:
     """Build (once) the factory for closure ``name`` with operand shapes ``kinds``.
 
@@ -76,10 +77,11 @@ def template(
     ``{READ1}``... expand to statements that read operand i into ``v0``, ``v1``...; the
     factory's parameters are ``O0, O1, ...`` (the operand payloads) then ``params``.
 
+    ``discard=True`` makes an expression-statement variant that returns None.
     ``store=True`` makes a statement variant: every ``return X`` becomes ``fr[STORE] = X``
     (the factory gains a last parameter ``STORE``), so ``x = a + b`` on a local is one closure.
     """
-    key = (name + ("=" if store else ""), kinds)
+    key = (name + ("=" if store else "") + ("!" if discard else ""), kinds)
     f = _cache.get(key)
     if f is not None:
         return f
@@ -90,6 +92,8 @@ def template(
         body = _RETURN.sub(lambda m: f"{m.group(1)}fr[STORE] = {m.group(2)}\n{m.group(1)}return",
                            body)
         params = f"{params}, STORE" if params else "STORE"
+    elif discard:
+        body = _RETURN.sub(lambda m: f"{m.group(1)}{m.group(2)}\n{m.group(1)}return", body)
     args = ", ".join([f"O{i}" for i in range(len(kinds))] + ([params] if params else []))
     code = f"def factory({args}):\n    def {name}(fr):\n{body}\n    return {name}\n"
     ns: dict[str, Any] = {"UNBOUND": UNBOUND}

@@ -22,7 +22,9 @@ from ..values.arith import inplace
 from ..values.core import UNBOUND, Dict, List, Set, type_name
 from ..values.ops import get_index, iterate, set_attr, set_index
 from .binops import M, make_binary
-from .calls import compile_call_store
+
+MN = -M
+from .calls import compile_call_stmt, compile_call_store
 from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, stmt_nodes
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
@@ -92,6 +94,10 @@ class StmtCompiler(ExprCompiler):
     # ---- simple statements -------------------------------------------------------------
 
     def s_ExprStmt(self, s: A.ExprStmt) -> Closure:
+        if isinstance(s.x, A.Call):
+            one = compile_call_stmt(self, s.x)
+            if one is not None:
+                return one
         x = self.expr(s.x)
 
         def expr_stmt(fr: list[Any]) -> None:
@@ -280,7 +286,7 @@ class StmtCompiler(ExprCompiler):
                     v = y(fr)
                     if type(a) is int and type(v) is int:
                         r = a + v if plus else a - v
-                        if -M < r < M:
+                        if MN < r < M:
                             fr[i] = r
                             return
                     if a is UNBOUND:

@@ -293,6 +293,7 @@ def binary(th: Any, op: str, x: Any, y: Any) -> Any:
 # Format strings whose only directives are %s and %d, split once into literal parts.
 _PERCENT: dict[str, tuple[list[str], str] | None] = {}
 _SMALL = 10**18
+_NSMALL = -_SMALL
 
 
 def _fast_percent(fmt: str, arg: Any) -> str | None:
@@ -313,13 +314,20 @@ def _fast_percent(fmt: str, arg: Any) -> str | None:
             lits.append(p[1:])
         parsed = _PERCENT[fmt] = (lits, convs)
     lits, convs = parsed
+    if len(convs) == 1 and type(arg) is not tuple:
+        ta = type(arg)
+        if ta is int and _NSMALL < arg < _SMALL:
+            return lits[0] + str(arg) + lits[1]
+        if ta is str and convs == "s" and len(arg) < 4096:
+            return lits[0] + arg + lits[1]
+        return None
     args = arg if type(arg) is tuple else (arg,)
     if len(args) != len(convs):
         return None
     out = [lits[0]]
     for c, a, lit in zip(convs, args, lits[1:]):
         ta = type(a)
-        if ta is int and -_SMALL < a < _SMALL:
+        if ta is int and _NSMALL < a < _SMALL:
             out.append(str(a))
         elif ta is str and c == "s" and len(a) < 4096:
             out.append(a)
