@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from programs import PROGRAMS
+from .programs import PROGRAMS
 
 import starlite
 

@@ -8,6 +8,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -30,12 +32,16 @@ def test_readme_has_quick_start_with_two_commands() -> None:
     assert cmds[1] in ci
 
 
-def test_readme_python_blocks_run() -> None:
+def test_readme_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pasted in order into one Python session (in a scratch directory, since examples write
+    trace files), every block runs."""
+    monkeypatch.chdir(tmp_path)
     blocks = _blocks()
     assert blocks
+    ns: dict[str, object] = {"__name__": "readme"}
     for code, expected in blocks:
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
-            exec(compile(code, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102
+            exec(compile(code, "README.md", "exec"), ns)  # noqa: S102
         if expected is not None:
             assert buf.getvalue().rstrip().endswith(expected.rstrip()), buf.getvalue()

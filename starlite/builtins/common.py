@@ -194,6 +194,23 @@ def go_quote_char(c: str) -> str:
     return "'" + q[1:-1].replace('\\"', '"') + "'"
 
 
+def pop_first(th: Any, d: dict[Any, Any]) -> tuple[Any, Any]:
+    """Remove and return the first (oldest) item of dict ``d``.
+
+    CPython finds a dict's first item by scanning past the slots of deleted items, so popping
+    from the front again and again is quadratic. Every 1024 pops the dict is rebuilt (in order,
+    the work charged to ``th``), which bounds the scan."""
+    k = next(iter(d))
+    v = d.pop(k)
+    n = len(d)
+    if n and not n & 1023:
+        charge(th, n)
+        items = list(d.items())
+        d.clear()
+        d.update(items)
+    return k, v
+
+
 def no_kwargs(fname: str, kwargs: dict[str, Any]) -> None:
     if kwargs:
         raise EvalError(f"{fname}: unexpected keyword arguments")

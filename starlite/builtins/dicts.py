@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import Dict, List
 from ..values.ops import check_hashable
-from .common import MISSING, charge, mutation_error
+from .common import MISSING, charge, mutation_error, pop_first
 
 
 def _key_error(fname: str, key: Any) -> EvalError:
@@ -85,8 +85,7 @@ def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
         raise EvalError("popitem: empty dict")
     if recv.guard:
         raise mutation_error("popitem", recv, "delete from")
-    k = next(iter(recv))
-    return k, recv.pop(k)
+    return pop_first(th, recv)
 
 
 def dict_setdefault(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:

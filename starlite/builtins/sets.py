@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import Set, type_name
 from ..values.ops import check_hashable
-from .common import charge, collect, is_iterable, mutation_error
+from .common import charge, collect, is_iterable, mutation_error, pop_first
 
 
 def _unhashable(fname: str, xs: Any) -> EvalError:
@@ -148,9 +148,7 @@ def set_pop(th: Any, recv: Set, /) -> Any:
         raise EvalError("pop: empty set")
     if recv.guard:
         raise mutation_error("pop", recv, "delete from")
-    k = next(iter(recv.d))
-    del recv.d[k]
-    return k
+    return pop_first(th, recv.d)[0]
 
 
 def set_remove(th: Any, recv: Set, x: Any, /) -> None:
