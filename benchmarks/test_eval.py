@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from .programs import PROGRAMS
 
 import starlite
+
+from .programs import PROGRAMS
 
 NAMES = sorted(PROGRAMS)
 

@@ -22,8 +22,6 @@ from ..values.arith import inplace
 from ..values.core import UNBOUND, Dict, List, Set, type_name
 from ..values.ops import get_index, iterate, set_attr, set_index
 from .binops import M, make_binary
-
-MN = -M
 from .calls import compile_call_stmt, compile_call_store
 from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, stmt_nodes
 from .exprs import Closure, ExprCompiler, _err
@@ -31,6 +29,7 @@ from .function import Code, Function
 from .fuse import fusable, fuse
 
 Assigner = Callable[[list[Any], Any], None]
+MN = -M
 
 
 def charge_fn(k: int, site: Site, run: Closure) -> Closure:
