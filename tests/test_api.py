@@ -225,3 +225,21 @@ def test_host_value() -> None:
     with pytest.raises(starlite.EvalError, match="counter has no .zz field or method"):
         starlite.exec_file(starlite.Thread(), "h.star", "x = c.zz\n",
                            predeclared={"c": Counter()})
+
+
+def test_leaf_functions_and_recursion_through_callbacks() -> None:
+    # a function without calls in its body takes the leaf fast path; recursion through a
+    # dict display or a comprehension body is still a call, and still detected
+    src = (
+        "def leaf(a, b):\n    return {'s': a + b}\n"
+        "def rec(n):\n    return {'v': rec(n - 1)} if n else {}\n"
+        "def rec2(n):\n    return [rec2(i) for i in range(n)]\n"
+        "x = leaf(1, 2)\n"
+    )
+    g = run(src)
+    assert g["x"] == {"s": 3}
+    th = starlite.Thread()
+    g = starlite.exec_file(th, "r.star", src)
+    for name in ("rec", "rec2"):
+        with pytest.raises(starlite.EvalError, match=f"function {name} called recursively"):
+            starlite.call(th, g[name], 2)

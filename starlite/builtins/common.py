@@ -198,13 +198,18 @@ def pop_first(th: Any, d: dict[Any, Any]) -> tuple[Any, Any]:
     """Remove and return the first (oldest) item of dict ``d``.
 
     CPython finds a dict's first item by scanning past the slots of deleted items, so popping
-    from the front again and again is quadratic. Every 1024 pops the dict is rebuilt (in order,
-    the work charged to ``th``), which bounds the scan."""
+    from the front again and again is quadratic. Every ``period`` pops (about ``sqrt(500 n)``,
+    which balances the cheap scan against the costlier rebuild) the dict is rebuilt in order;
+    both costs are charged to ``th``."""
     k = next(iter(d))
     v = d.pop(k)
     n = len(d)
-    if n and not n & 1023:
-        charge(th, n)
+    period = 1 << max(10, (500 * n).bit_length() // 2)
+    if th is not None and period > 8192:
+        th.charge(period >> 13)
+    if n and n % period == 0:
+        if th is not None:
+            th.charge(n >> 3)
         items = list(d.items())
         d.clear()
         d.update(items)

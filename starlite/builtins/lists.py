@@ -67,6 +67,7 @@ def list_insert(th: Any, recv: List, index: Any, x: Any, /) -> None:
             i = 0
     elif i > n:
         i = n
+    charge(th, n - i)  # elements moved
     recv.insert(i, x)
 
 
@@ -80,6 +81,7 @@ def list_pop(th: Any, recv: List, index: Any = -1, /) -> Any:
         raise EvalError(f"pop: index {i} out of range [{-n}:{n - 1}]")
     if recv.guard:
         raise mutation_error("pop", recv, "pop from")
+    charge(th, n - j)  # elements moved
     return recv.pop(j)
 
 

@@ -232,11 +232,12 @@ def str_rindex(th: Any, s: str, sub: Any, start: Any = None, end: Any = None, /)
     return i
 
 
-def _fix(fname: str, s: str, x: Any, start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
+def _fix(th: Any, fname: str, s: str, x: Any, start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
     a, b = indices(fname, start, end, len(s))
     if b < a:
         b = a
     if a or b != len(s):
+        charge(th, b - a)
         s = s[a:b]
     if type(x) is str:
         return s, (x,)
@@ -249,21 +250,25 @@ def _fix(fname: str, s: str, x: Any, start: Any, end: Any) -> tuple[str, tuple[s
 
 
 def str_startswith(th: Any, s: str, prefix: Any, start: Any = None, end: Any = None, /) -> bool:
-    s, xs = _fix("startswith", s, prefix, start, end)
+    s, xs = _fix(th, "startswith", s, prefix, start, end)
     return s.startswith(xs)
 
 
 def str_endswith(th: Any, s: str, suffix: Any, start: Any = None, end: Any = None, /) -> bool:
-    s, xs = _fix("endswith", s, suffix, start, end)
+    s, xs = _fix(th, "endswith", s, suffix, start, end)
     return s.endswith(xs)
 
 
 def str_removeprefix(th: Any, s: str, prefix: Any, /) -> str:
-    return s.removeprefix(want_str("removeprefix", 1, prefix))
+    prefix = want_str("removeprefix", 1, prefix)
+    charge(th, len(s))
+    return s.removeprefix(prefix)
 
 
 def str_removesuffix(th: Any, s: str, suffix: Any, /) -> str:
-    return s.removesuffix(want_str("removesuffix", 1, suffix))
+    suffix = want_str("removesuffix", 1, suffix)
+    charge(th, len(s))
+    return s.removesuffix(suffix)
 
 
 def _partition(fname: str, s: str, sep: Any) -> str:
@@ -324,15 +329,21 @@ def _strip_chars(fname: str, chars: Any) -> str:
 
 
 def str_strip(th: Any, s: str, chars: Any = None, /) -> str:
-    return s.strip(_strip_chars("strip", chars))
+    cs = _strip_chars("strip", chars)
+    charge(th, len(s))
+    return s.strip(cs)
 
 
 def str_lstrip(th: Any, s: str, chars: Any = None, /) -> str:
-    return s.lstrip(_strip_chars("lstrip", chars))
+    cs = _strip_chars("lstrip", chars)
+    charge(th, len(s))
+    return s.lstrip(cs)
 
 
 def str_rstrip(th: Any, s: str, chars: Any = None, /) -> str:
-    return s.rstrip(_strip_chars("rstrip", chars))
+    cs = _strip_chars("rstrip", chars)
+    charge(th, len(s))
+    return s.rstrip(cs)
 
 
 def str_format(th: Any, s: str, /, *args: Any, **kwargs: Any) -> str:

@@ -127,9 +127,17 @@ _CALL_SRC = """
             if f.plain_n == N:
                 # the callee's entry inline (see make_invoke): recursion check, charge
                 th = fr[0]
+                s = th.steps + f.lead
+                if f.leaf and s <= th.bound and not th.call_observers:
+                    th.steps = s
+                    try:
+                        return f.body([th, f.globals, {ARGS}*f.pad])
+                    except EvalError as e:
+                        e._leave(f.code.name, None)
+                        e._at(POS)
+                        raise
                 act = th.active
                 code = f.code
-                s = th.steps + f.lead
                 if s <= th.bound and code not in act and not th.call_observers:
                     th.steps = s
                     act.add(code)

@@ -47,6 +47,7 @@ class Code:
         "module",
         "plain",
         "lead",
+        "leaf",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -73,6 +74,9 @@ class Code:
         # set; then call sites do the entry work inline (charging `lead` steps).
         self.plain = False
         self.lead = 0
+        # leaf: the body makes no calls, so while it runs nothing can re-enter it and it
+        # needs no entry in the recursion set
+        self.leaf = False
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
@@ -83,7 +87,7 @@ class Function:
     """A Starlark function value."""
 
     __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
-                 "__weakref__")
+                 "leaf", "__weakref__")
 
     def __init__(
         self,
@@ -103,6 +107,7 @@ class Function:
         self.plain_n = code.fast_arity if code.plain else -1
         self.body = code.body
         self.lead = code.lead
+        self.leaf = code.leaf
 
     @property
     def name(self) -> str:

@@ -347,20 +347,36 @@ class StmtCompiler(ExprCompiler):
     def s_If(self, s: A.If) -> Closure:
         c = self.expr(s.cond)
         body, blead = self.block(s.body)
-        body = charge_fn(len(blead), self.site(blead), body)
+        bk = len(blead)
+        bsite = self.site(blead)
         if s.orelse:
             orelse, olead = self.block(s.orelse)
-            orelse = charge_fn(len(olead), self.site(olead), orelse)
+            ok = len(olead)
+            osite = self.site(olead)
 
             def if_else(fr: list[Any]) -> Any:
+                th = fr[0]
                 if c(fr):
+                    s_ = th.steps + bk
+                    th.steps = s_
+                    if s_ > th.bound:
+                        th.overflow(bk, bsite)
                     return body(fr)
+                s_ = th.steps + ok
+                th.steps = s_
+                if s_ > th.bound:
+                    th.overflow(ok, osite)
                 return orelse(fr)
 
             return if_else
 
         def if_(fr: list[Any]) -> Any:
             if c(fr):
+                th = fr[0]
+                s_ = th.steps + bk
+                th.steps = s_
+                if s_ > th.bound:
+                    th.overflow(bk, bsite)
                 return body(fr)
             return None
 
@@ -541,6 +557,7 @@ class StmtCompiler(ExprCompiler):
                                   value_body)
         code.lead = len(lead)
         code.plain = value_body and not code.cells and not self.options.recursion
+        code.leaf = not _makes_calls(body_stmts if body_stmts is not None else [body_expr])
         # what the def evaluates at run time: defaults and captured cells
         defaults: list[tuple[int, Closure]] = []
         named = [p for p in params if p.paramkind in ("plain", "default")]
@@ -621,6 +638,34 @@ class StmtCompiler(ExprCompiler):
                 put(fr, to_starlark(v))
 
         return load
+
+
+def _makes_calls(nodes: list[Any]) -> bool:
+    """Whether evaluating these statements/expressions may call a function (a Call node
+    outside nested function bodies)."""
+    stack = list(nodes)
+    while stack:
+        x = stack.pop()
+        if x is None:
+            continue
+        if isinstance(x, A.Call):
+            return True
+        if isinstance(x, A.Def):
+            stack.extend(p.default for p in x.params)
+            continue
+        if isinstance(x, A.Lambda):
+            stack.extend(p.default for p in x.params)
+            continue
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        for name in getattr(type(x), "__slots__", ()):
+            if name in ("binding", "scope"):
+                continue
+            v = getattr(x, name, None)
+            if isinstance(v, (A.Node, list)):
+                stack.append(v)
+    return False
 
 
 def _sequence(units: list[tuple[Closure, bool]]) -> Closure:
