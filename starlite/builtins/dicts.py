@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import Dict, List
 from ..values.ops import check_hashable
-from .common import MISSING, charge, mutation_error, pop_first
+from .common import MISSING, OBJ_ELEMS_PER_STEP, charge, mutation_error, pop_first
 
 
 def _key_error(fname: str, key: Any) -> EvalError:
@@ -52,7 +52,7 @@ def dict_get(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
 
 
 def dict_items(th: Any, recv: Dict, /) -> List:
-    charge(th, len(recv))
+    charge(th, len(recv), OBJ_ELEMS_PER_STEP)
     return List(recv.items())
 
 

@@ -12,7 +12,15 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import List
 from ..values.ops import equal
-from .common import charge, collect, indices, mutation_error, want_int
+from .common import (
+    OBJ_ELEMS_PER_STEP,
+    PY_ELEMS_PER_STEP,
+    charge,
+    collect,
+    indices,
+    mutation_error,
+    want_int,
+)
 
 
 def list_append(th: Any, recv: List, x: Any, /) -> None:
@@ -40,8 +48,8 @@ def list_extend(th: Any, recv: List, iterable: Any, /) -> None:
 
 def list_index(th: Any, recv: List, x: Any, start: Any = None, end: Any = None, /) -> int:
     a, b = indices("index", start, end, len(recv))
-    charge(th, b - a)
     tx = type(x)
+    charge(th, b - a, 32 if tx is str or tx is int else OBJ_ELEMS_PER_STEP)
     if tx is str or tx is int:
         # fast path: same-type equality is Python's (an int may also equal a float)
         for i in range(a, b):
@@ -88,7 +96,7 @@ def list_pop(th: Any, recv: List, index: Any = -1, /) -> Any:
 def list_remove(th: Any, recv: List, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("remove", recv, "remove from")
-    charge(th, len(recv))
+    charge(th, len(recv), PY_ELEMS_PER_STEP)
     for i, e in enumerate(recv):
         if e is x and type(e) is not float or equal(e, x):
             del recv[i]

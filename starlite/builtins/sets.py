@@ -33,6 +33,7 @@ def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, No
     if type(other) is Set:
         return other.d
     elems = collect(th, other, fname, param)
+    charge(th, len(elems), 16)
     try:
         return dict.fromkeys(elems)
     except TypeError:

@@ -37,6 +37,8 @@ from ..values.repr import (
 from .common import (
     ELEMS_PER_STEP,
     MISSING,
+    OBJ_ELEMS_PER_STEP,
+    PY_ELEMS_PER_STEP,
     call,
     charge,
     collect,
@@ -100,7 +102,7 @@ def _charged(th: Any, it: Any) -> Any:
     n = 0
     for v in it:
         n += 1
-        if n == ELEMS_PER_STEP:
+        if n == PY_ELEMS_PER_STEP:
             n = 0
             if th is not None:
                 th.charge(1)
@@ -128,6 +130,7 @@ def bytes_(th: Any, x: Any, /) -> bytes:
         return encode_str(x)
     if is_iterable(x):
         elems = collect(th, x, "bytes")
+        charge(th, len(elems), 16)
         for i, e in enumerate(elems):
             if type(e) is not int:
                 raise EvalError(f"bytes: at index {i}, got {type_name(e)}, want int")
@@ -168,12 +171,13 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
             if pairs:
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
-                charge(th, len(pairs))
+                charge(th, len(pairs), 16)
                 d.update(pairs)
         else:
             if not is_iterable(pairs):
                 raise EvalError(f"{fname}: got {type_name(pairs)}, want iterable")
             items = collect(th, pairs, fname)
+            charge(th, len(items), OBJ_ELEMS_PER_STEP)
             for i, pair in enumerate(items):
                 k, v = _pair(fname, i, pair)
                 if d.guard:
@@ -234,7 +238,7 @@ def dir_(th: Any, x: Any, /) -> List:
 def enumerate_(th: Any, x: Any, /, start: Any = 0) -> List:
     start = want_int64("enumerate", "start", start)
     elems = collect(th, x, "enumerate")
-    charge(th, len(elems))
+    charge(th, len(elems), PY_ELEMS_PER_STEP)
     return List(zip(range(start, start + len(elems)), elems, strict=True))
 
 
@@ -463,6 +467,13 @@ def _minmax(th: Any, fname: str, args: tuple[Any, ...], key: Any, sign: int) -> 
         seq = args[0]
         if not is_iterable(seq):
             raise EvalError(f"{fname}: {type_name(seq)} value is not iterable")
+    if key is MISSING and seq:
+        ts = type(seq)
+        if ts is range:
+            return max(seq) if sign > 0 else min(seq)
+        if (ts is List or ts is tuple) and _natively_ordered(seq):
+            charge(th, len(seq), 16)
+            return max(seq) if sign > 0 else min(seq)  # the first of equal extremes, as Go
     it = _iter_arg(th, seq, fname)
     try:
         try:
@@ -529,6 +540,7 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
     if x is MISSING:
         return Set()
     elems = collect(th, x, "set")
+    charge(th, len(elems), 16)
     try:
         return Set(elems)
     except TypeError:
@@ -543,14 +555,13 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
         want_callable("sorted", "key", key)
     reverse = want_bool("sorted", "reverse", reverse)
     n = len(elems)
-    if n > 1:
-        charge(th, n * n.bit_length())
     if key is MISSING:
-        sort_values(elems, reverse)
+        sort_values(th, elems, reverse)
         return List(elems)
     keys = [call(th, key, (e,)) for e in elems]
     order = list(range(n))
-    if _natively_sortable(keys):
+    _charge_sort(th, n, _natively_ordered(keys))
+    if _natively_ordered(keys):
         order.sort(key=keys.__getitem__, reverse=reverse)
     else:
         err: list[EvalError] = []
@@ -580,19 +591,34 @@ class _Key:
             return False
 
 
-def _natively_sortable(xs: list[Any]) -> bool:
-    """All ints (not bools) or all strings: Python's own order is Starlark's."""
+def _natively_ordered(xs: Any) -> bool:
+    """All strings, or all ints and floats (no bools, no NaN): Python's own order is then
+    Starlark's, and Python may sort or compare them itself."""
     if not xs:
         return True
     t = type(xs[0])
-    if t is not int and t is not str:
+    if t is str:
+        return all(type(x) is str for x in xs)
+    if t is not int and t is not float:
         return False
-    return all(type(x) is t for x in xs)
+    for x in xs:
+        tx = type(x)
+        if tx is not int and (tx is not float or x != x):
+            return False
+    return True
 
 
-def sort_values(xs: list[Any], reverse: bool = False) -> None:
+def _charge_sort(th: Any, n: int, native: bool) -> None:
+    if n > 1:
+        work = n * n.bit_length()  # comparisons
+        charge(th, work, ELEMS_PER_STEP if native else OBJ_ELEMS_PER_STEP)
+
+
+def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
     """Sort ``xs`` in place by Starlark's ordering (stable; errors for unordered values)."""
-    if _natively_sortable(xs):
+    native = _natively_ordered(xs)
+    _charge_sort(th, len(xs), native)
+    if native:
         xs.sort(reverse=reverse)
         return
     err: list[EvalError] = []
@@ -626,7 +652,7 @@ def zip_(th: Any, *args: Any) -> List:
         cols.append(collect(th, a, "zip"))
     if not cols:
         return List()
-    charge(th, min(len(c) for c in cols) * len(cols))
+    charge(th, min(len(c) for c in cols) * (len(cols) + 1), PY_ELEMS_PER_STEP)
     return List(zip(*cols, strict=False))
 
 

@@ -348,8 +348,10 @@ def _float_op(op: str, x: Any, y: Any) -> float:
 
 
 def _repeat(th: Any, seq: Any, n: int) -> Any:
-    if n <= 0:
+    if n <= 0 or not seq:
         return List() if type(seq) is List else seq[:0]
+    if n >= 1 << 31:
+        raise EvalError(f"repeat count {n} too large")
     size = len(seq) * n
     if size > MAX_ALLOC:
         raise EvalError(f"excessive repeat ({len(seq)} * {n} elements)")

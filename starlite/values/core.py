@@ -50,6 +50,8 @@ def check_mutable(v: Any, verb: str = "insert into") -> None:
     is non-zero). ``verb`` is e.g. ``"append to"``, ``"insert into"``, ``"clear"``."""
     g = v.guard
     tn = type_name(v)
+    if tn == "dict":
+        tn = "hash table"  # starlark-go's wording for dicts
     if g >= FROZEN:
         raise EvalError(f"cannot {verb} frozen {tn}")
     raise EvalError(f"cannot {verb} {tn} during iteration")

@@ -29,6 +29,17 @@ from .core import (
 METHODS: dict[type, dict[str, Any]] = {}
 
 MAX_DEPTH = 1000  # nesting depth at which deep equality/comparison/hash give up cleanly
+# Deep walks (equality, ordering, hashing, membership) given a thread charge one step per
+# ELEMS_PER_STEP elements of each container they examine plus one step per nested container,
+# so comparing or hashing a huge or DAG-shaped value (``l = [l, l]`` repeated) is bounded by
+# the step limit.
+ELEMS_PER_STEP = 64
+
+
+def _walk_charge(th: Any, n: int, depth: int) -> None:
+    k = n // ELEMS_PER_STEP + (1 if depth else 0)
+    if k:
+        th.charge(k)
 
 # ---------------------------------------------------------------------------------------------
 # Truth
@@ -53,8 +64,9 @@ def truth(v: Any) -> bool:
 # Equality and hashing
 
 
-def equal(x: Any, y: Any, depth: int = 0) -> bool:
-    """Starlark ``x == y``: bool is not int; NaN != NaN; deep for containers."""
+def equal(x: Any, y: Any, depth: int = 0, th: Any = None) -> bool:
+    """Starlark ``x == y``: bool is not int; NaN != NaN; deep for containers. Given the
+    thread ``th``, the walk over containers is charged (see ``ELEMS_PER_STEP``)."""
     tx = type(x)
     ty = type(y)
     if tx is ty:
@@ -69,27 +81,40 @@ def equal(x: Any, y: Any, depth: int = 0) -> bool:
         if tx is List or tx is tuple:
             if len(x) != len(y):
                 return False
+            if th is not None:
+                _walk_charge(th, len(x), depth)
             for a, b in zip(x, y):
-                if not equal(a, b, depth + 1):
+                if not equal(a, b, depth + 1, th):
                     return False
             return True
         if tx is Dict:
             if len(x) != len(y):
                 return False
+            if th is not None:
+                _walk_charge(th, 2 * len(x), depth)
             for k, v in x.items():
                 if k not in y:
                     return False
-                if not equal(v, y[k], depth + 1):
+                if not equal(v, y[k], depth + 1, th):
                     return False
             return True
         if tx is Set:
-            return len(x.d) == len(y.d) and all(k in y.d for k in x.d)
+            if len(x.d) != len(y.d):
+                return False
+            if th is not None:
+                _walk_charge(th, len(x.d), depth)
+            return all(k in y.d for k in x.d)
         if tx is range:
             return x == y  # type: ignore[no-any-return]
         if tx is Struct:
             if x.fields.keys() != y.fields.keys():
                 return False
-            return all(equal(v, y.fields[k], depth + 1) for k, v in x.fields.items())
+            if th is not None:
+                _walk_charge(th, len(x.fields), depth)
+            for k, v in x.fields.items():
+                if not equal(v, y.fields[k], depth + 1, th):
+                    return False
+            return True
         if tx is Builtin:
             return x.name == y.name and x.fn == y.fn and x.recv is y.recv
         if isinstance(x, HostValue):
@@ -109,8 +134,10 @@ def hash_value(v: Any) -> int:
         return hash(v)
     if t is tuple:
         return hash(tuple(hash_value(e) for e in v))
-    if t is List or t is Dict or t is Set or t is Module or t is range:
+    if t is List or t is Dict or t is Set:
         raise EvalError(f"unhashable type: {type_name(v)}")
+    if t is Module or t is range:
+        raise EvalError(f"unhashable: {type_name(v)}")
     if t is Struct:
         return hash(tuple((k, hash_value(x)) for k, x in sorted(v.fields.items())))
     if isinstance(v, HostValue):
@@ -123,8 +150,10 @@ def check_hashable(v: Any) -> None:
     t = type(v)
     if t is str or t is int or t is bool or t is float or v is None:
         return
-    if t is List or t is Dict or t is Set or t is Module or t is range:
+    if t is List or t is Dict or t is Set:
         raise EvalError(f"unhashable type: {type_name(v)}")
+    if t is Module or t is range:
+        raise EvalError(f"unhashable: {type_name(v)}")
     if t is tuple:
         for e in v:
             check_hashable(e)
@@ -143,10 +172,12 @@ def check_hashable(v: Any) -> None:
 _ORDERED = (int, float, str, bytes, bool, tuple, List)
 
 
-def compare(op: str, x: Any, y: Any, depth: int = 0) -> bool:
-    """Starlark ``x op y`` for ``< <= > >=``."""
+def compare(op: str, x: Any, y: Any, depth: int = 0, th: Any = None) -> bool:
+    """Starlark ``x op y`` for ``< <= > >=`` (the walk is charged to ``th`` if given)."""
     if type(x) is Set and type(y) is Set:
         a, b = x.d, y.d
+        if th is not None:
+            _walk_charge(th, min(len(a), len(b)), depth)
         if op == "<":
             return len(a) < len(b) and all(k in b for k in a)
         if op == "<=":
@@ -154,7 +185,7 @@ def compare(op: str, x: Any, y: Any, depth: int = 0) -> bool:
         if op == ">":
             return len(a) > len(b) and all(k in a for k in b)
         return all(k in a for k in b)
-    c = cmp(x, y, depth, op)
+    c = cmp(x, y, depth, op, th)
     if op == "<":
         return c < 0
     if op == "<=":
@@ -164,7 +195,7 @@ def compare(op: str, x: Any, y: Any, depth: int = 0) -> bool:
     return c >= 0
 
 
-def cmp(x: Any, y: Any, depth: int = 0, op: str = "<") -> int:
+def cmp(x: Any, y: Any, depth: int = 0, op: str = "<", th: Any = None) -> int:
     """Three-way comparison with Starlark's rules; raises for unordered types."""
     tx = type(x)
     ty = type(y)
@@ -176,9 +207,11 @@ def cmp(x: Any, y: Any, depth: int = 0, op: str = "<") -> int:
         if tx is tuple or tx is List:
             if depth > MAX_DEPTH:
                 raise EvalError("comparison exceeds maximum recursion depth")
+            if th is not None:
+                _walk_charge(th, min(len(x), len(y)), depth)
             for a, b in zip(x, y):
-                if not equal(a, b, depth + 1):
-                    return cmp(a, b, depth + 1, op)
+                if not equal(a, b, depth + 1, th):
+                    return cmp(a, b, depth + 1, op, th)
             return (len(x) > len(y)) - (len(x) < len(y))
         raise EvalError(f"{type_name(x)} {op} {type_name(y)} not implemented")
     if (tx is int and ty is float) or (tx is float and ty is int):
@@ -233,15 +266,23 @@ def length(v: Any) -> int:
     raise EvalError(f"value of type {type_name(v)} has no len")
 
 
-def contains(container: Any, x: Any) -> bool:
-    """Starlark ``x in container``."""
+def contains(container: Any, x: Any, th: Any = None) -> bool:
+    """Starlark ``x in container`` (the scan is charged to ``th`` if given)."""
     t = type(container)
     if t is Dict:
         try:
-            check_hashable(x)
-        except EvalError:
-            return False  # an unhashable value is in no dict (starlark-go)
+            check_hashable(x, th)
+        except EvalError as e:
+            if e.msg.startswith("unhashable"):
+                return False  # an unhashable value is in no dict (starlark-go)
+            raise
         return x in container
+    if th is not None and (t is List or t is tuple or t is str or t is bytes):
+        n = len(container)
+        if t is str or t is bytes:
+            n += len(x) if type(x) is t else 0
+        if n >= ELEMS_PER_STEP:
+            th.charge(n // ELEMS_PER_STEP)
     if t is List or t is tuple:
         tx = type(x)
         if tx is int or tx is str:
@@ -251,7 +292,10 @@ def contains(container: Any, x: Any) -> bool:
                 if tx is int and type(e) is float and e == x:
                     return True
             return False
-        return any(equal(e, x) for e in container)
+        for e in container:
+            if equal(e, x, 1, th):
+                return True
+        return False
     if t is str:
         if type(x) is not str:
             raise EvalError(f"'in <string>' requires string as left operand, not {type_name(x)}")
@@ -265,7 +309,7 @@ def contains(container: Any, x: Any) -> bool:
             return x in container
         raise EvalError(f"'in bytes' requires bytes or int as left operand, not {type_name(x)}")
     if t is Set:
-        check_hashable(x)
+        check_hashable(x, th)
         return x in container.d
     if t is range:
         if type(x) is int:
@@ -284,10 +328,13 @@ def contains(container: Any, x: Any) -> bool:
 # Indexing and slicing
 
 
-def get_index(x: Any, i: Any) -> Any:
+def get_index(x: Any, i: Any, th: Any = None) -> Any:
     """Starlark ``x[i]``."""
     t = type(x)
     if t is Dict:
+        ti = type(i)
+        if not (ti is str or ti is int):
+            check_hashable(i, th)
         try:
             return x[i]
         except KeyError:
@@ -325,13 +372,13 @@ def get_index(x: Any, i: Any) -> Any:
     raise EvalError(f"unhandled index operation {type_name(x)}[{type_name(i)}]")
 
 
-def set_index(x: Any, i: Any, v: Any) -> None:
+def set_index(x: Any, i: Any, v: Any, th: Any = None) -> None:
     """Starlark ``x[i] = v``."""
     t = type(x)
     if t is Dict:
         if x.guard:
             check_mutable(x, "insert into")
-        check_hashable(i)
+        check_hashable(i, th)
         x[i] = v
         return
     if t is List:
