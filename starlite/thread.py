@@ -200,6 +200,21 @@ class Thread:
         """The slow path of a charge of ``k`` steps (already added to ``steps``) that crossed
         ``bound``. ``site`` describes what was charged (a compile-time ``Site``) or is None
         for builtin work."""
+        steps = self.steps
+        if (
+            self.step_observers
+            and self.deadline is None
+            and self._budget is None
+            and self.cancel_reason is None
+            and (self.max_steps is None or steps < self.max_steps)
+        ):
+            # The common slow path while a step observer is attached: deliver and move on.
+            emit_steps(self, k, site)
+            self._next_step_event = steps + 1
+            self.bound = steps + 1
+            if self.cancel_reason is not None:  # cancel() raced with the line above
+                self.bound = -1
+            return
         try:
             self._check(k, site)
         except EvalError as e:
