@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
-from ..values.ops import iterate
+from ..values.ops import check_hashable, iterate
 
 ELEMS_PER_STEP = 64  # work done at C speed: copying, searching, joining
 PY_ELEMS_PER_STEP = 8  # a Python-level loop over the elements
@@ -130,11 +130,12 @@ def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:
     if isinstance(x, HostValue):
         it = x.iterate()
         if it is not None:
-            return _collect_host(th, it)
+            return collect_iterator(th, it)
     raise param_error(fname, param, x, "iterable")
 
 
-def _collect_host(th: Any, it: Any) -> list[Any]:
+def collect_iterator(th: Any, it: Any) -> list[Any]:
+    """The values of a (host value's, possibly endless) iterator, charged as they come."""
     out: list[Any] = []
     n = 0
     for v in it:
@@ -220,6 +221,28 @@ def pop_first(th: Any, d: dict[Any, Any]) -> tuple[Any, Any]:
         d.clear()
         d.update(items)
     return k, v
+
+
+def check_key(fname: str, k: Any, th: Any = None) -> None:
+    """Raise ``fname: unhashable type: T`` unless ``k`` may be a dict key or set element.
+
+    Must run before Python hashes a Starlark value: CPython hashes a tuple recursively in C,
+    so a deeply nested one could overflow the C stack (``check_hashable`` refuses those)."""
+    t = type(k)
+    if t is str or t is int or t is float or t is bool or k is None:
+        return
+    try:
+        check_hashable(k, th)
+    except EvalError as e:
+        raise EvalError(f"{fname}: {e.msg}") from None
+
+
+def check_keys(fname: str, ks: Any, th: Any = None) -> None:
+    """:func:`check_key` for each of ``ks``."""
+    for k in ks:
+        t = type(k)
+        if not (t is str or t is int or t is float or t is bool or k is None):
+            check_key(fname, k, th)
 
 
 def no_kwargs(fname: str, kwargs: dict[str, Any]) -> None:

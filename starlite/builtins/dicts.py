@@ -11,27 +11,9 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Dict, List
-from ..values.ops import check_hashable
-from .common import MISSING, OBJ_ELEMS_PER_STEP, charge, mutation_error, pop_first
-
-
-def _key_error(fname: str, key: Any) -> EvalError:
-    """The error for a key Python could not hash: the Starlark reason, prefixed."""
-    try:
-        check_hashable(key)
-    except EvalError as e:
-        return EvalError(f"{fname}: {e.msg}")
-    return EvalError(f"{fname}: unhashable type")  # pragma: no cover - defensive
-
+from .common import MISSING, OBJ_ELEMS_PER_STEP, charge, check_key, mutation_error, pop_first
 
 _ABSENT: Any = object()
-
-
-def _check_key(fname: str, key: Any) -> None:
-    try:
-        check_hashable(key)
-    except EvalError as e:
-        raise EvalError(f"{fname}: {e.msg}") from None
 
 
 def dict_clear(th: Any, recv: Dict, /) -> None:
@@ -41,14 +23,11 @@ def dict_clear(th: Any, recv: Dict, /) -> None:
 
 
 def dict_get(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
-    try:
-        v = recv.get(key, _ABSENT)
-    except TypeError:
-        raise _key_error("get", key) from None
-    if v is _ABSENT:
-        _check_key("get", key)
-        return default
-    return v
+    t = type(key)
+    if not (t is str or t is int):
+        check_key("get", key, th)
+    v = recv.get(key, _ABSENT)
+    return default if v is _ABSENT else v
 
 
 def dict_items(th: Any, recv: Dict, /) -> List:
@@ -69,15 +48,13 @@ def dict_values(th: Any, recv: Dict, /) -> List:
 def dict_pop(th: Any, recv: Dict, key: Any, default: Any = MISSING, /) -> Any:
     if recv.guard:
         raise mutation_error("pop", recv, "delete from")
+    check_key("pop", key, th)
     try:
         return recv.pop(key)
     except KeyError:
-        _check_key("pop", key)  # CPython skips hashing when the dict is empty
         if default is not MISSING:
             return default
         raise EvalError("pop: missing key") from None
-    except TypeError:
-        raise _key_error("pop", key) from None
 
 
 def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
@@ -89,15 +66,10 @@ def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
 
 
 def dict_setdefault(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
-    try:
-        if key in recv:
-            return recv[key]
-    except TypeError:
-        raise _key_error("setdefault", key) from None
-    try:
-        check_hashable(key)
-    except EvalError as e:
-        raise EvalError(f"setdefault: {e.msg}") from None
+    check_key("setdefault", key, th)
+    v = recv.get(key, _ABSENT)
+    if v is not _ABSENT:
+        return v
     if recv.guard:
         raise mutation_error("setdefault", recv, "insert into")
     recv[key] = default

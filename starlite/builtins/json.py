@@ -28,9 +28,10 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
 from ..values.repr import big_conversion_cost, float_str, int_str, parse_decimal, repr_value
-from .common import ELEMS_PER_STEP, MISSING, charge, go_quote_char, want_str
+from .common import ELEMS_PER_STEP, MISSING, charge, collect_iterator, go_quote_char, want_str
 
 _CHECK_EVERY = 4096
+_VALUE_COST = 64  # encoding one value costs about as much as 64 characters of output
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # ---------------------------------------------------------------------------------------------
@@ -138,10 +139,8 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             elif t is range or t is Set:
                 charge(th, len(v))
                 frame = _Frame(list(v), False, id(v), type_name(v))
-            elif isinstance(v, HostValue) and v.iterate() is not None:
-                from .common import collect
-
-                frame = _Frame(collect(th, v, "json.encode"), False, id(v), type_name(v))
+            elif isinstance(v, HostValue) and (it := v.iterate()) is not None:
+                frame = _Frame(collect_iterator(th, it), False, id(v), type_name(v))
             else:
                 fields = _attrs(v)
                 if fields is None:
@@ -153,7 +152,7 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             stack.append(frame)
             s = "{" if frame.obj else "["
         out.append(s)
-        size += len(s)
+        size += len(s) + _VALUE_COST
         if th is not None and size - charged >= _CHECK_EVERY:
             n = (size - charged) // ELEMS_PER_STEP
             th.charge(n)
@@ -346,7 +345,7 @@ def _next(s: str, i: int) -> tuple[str, int]:
 
 def decode_text(th: Any, s: str) -> Any:
     """Parse JSON text ``s`` into Starlark values (raises ``_Fail``)."""
-    charge(th, 4 * len(s))
+    charge(th, 16 * len(s))
     # stack entries: [container, pending key]
     stack: list[list[Any]] = []
     i = 0
@@ -457,7 +456,7 @@ _WORD = re.compile(r"[A-Za-z0-9.+\-]+")
 
 def _indent(th: Any, s: str, prefix: str, indent: str) -> str:
     """Reformat JSON text like Go's ``json.Indent`` (validating it); raises ``_Fail``."""
-    charge(th, len(s))
+    charge(th, 24 * len(s))
     out: list[str] = []
     counts = [0, 0]  # characters written, characters charged
     stack: list[str] = []  # open brackets

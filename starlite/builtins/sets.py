@@ -15,17 +15,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Set, type_name
-from ..values.ops import check_hashable
-from .common import charge, collect, is_iterable, mutation_error, pop_first
-
-
-def _unhashable(fname: str, xs: Any) -> EvalError:
-    for x in xs:
-        try:
-            check_hashable(x)
-        except EvalError as e:
-            return EvalError(f"{fname}: {e.msg}")
-    return EvalError(f"{fname}: unhashable type")  # pragma: no cover - defensive
+from .common import charge, check_key, check_keys, collect, is_iterable, mutation_error, pop_first
 
 
 def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, None]:
@@ -34,10 +24,8 @@ def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, No
         return other.d
     elems = collect(th, other, fname, param)
     charge(th, len(elems), 16)
-    try:
-        return dict.fromkeys(elems)
-    except TypeError:
-        raise _unhashable(fname, elems) from None
+    check_keys(fname, elems, th)
+    return dict.fromkeys(elems)
 
 
 def _others(th: Any, fname: str, others: tuple[Any, ...]) -> list[dict[Any, None]]:
@@ -58,28 +46,11 @@ def _others_update(
     return out
 
 
-def _hash_one(fname: str, x: Any) -> None:
-    try:
-        hash(x)
-    except TypeError:
-        raise _unhashable(fname, (x,)) from None
-    try:
-        check_hashable(x)
-    except EvalError as e:
-        raise EvalError(f"{fname}: {e.msg}") from None
-
-
 def set_add(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("add", recv, "insert into")
-    d = recv.d
-    try:
-        if x in d:
-            return
-    except TypeError:
-        raise _unhashable("add", (x,)) from None
-    _hash_one("add", x)
-    d[x] = None
+    check_key("add", x, th)
+    recv.d[x] = None
 
 
 def set_clear(th: Any, recv: Set, /) -> None:
@@ -107,7 +78,7 @@ def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
 def set_discard(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("discard", recv, "delete from")
-    _hash_one("discard", x)
+    check_key("discard", x, th)
     recv.d.pop(x, None)
 
 
@@ -155,7 +126,7 @@ def set_pop(th: Any, recv: Set, /) -> Any:
 def set_remove(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("remove", recv, "delete from")
-    _hash_one("remove", x)
+    check_key("remove", x, th)
     try:
         del recv.d[x]
     except KeyError:

@@ -168,7 +168,7 @@ def str_istitle(th: Any, s: str, /) -> bool:
     character, a lowercase letter only a cased one, and at least one letter is cased. Only
     ASCII capitals and titlecase letters (``ǅ``) count as capitals; any other uppercase letter
     makes the result False."""
-    charge(th, len(s))
+    charge(th, len(s), 16)
     cased = prev_cased = False
     for c in s:
         cat = unicodedata.category(c)

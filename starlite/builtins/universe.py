@@ -12,6 +12,7 @@ Builtins that build or scan data proportional to their input charge steps first 
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from typing import Any
@@ -20,7 +21,6 @@ from ..errors import EvalError
 from ..values.core import Dict, HostValue, List, Set, type_name
 from ..values.ops import (
     attr_names,
-    check_hashable,
     cmp,
     get_attr,
     iterate,
@@ -41,8 +41,11 @@ from .common import (
     PY_ELEMS_PER_STEP,
     call,
     charge,
+    check_key,
+    check_keys,
     collect,
     is_iterable,
+    mutation_error,
     param_error,
     range_len,
     want_bool,
@@ -163,8 +166,6 @@ def dict_(th: Any, pairs: Any = MISSING, /, **kwargs: Any) -> Dict:
 def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]) -> None:
     """``dict(pairs, **kwargs)`` / ``d.update(pairs, **kwargs)``: insert a mapping's items or an
     iterable's key/value pairs, then the keyword arguments. Errors are ``fname: ...``."""
-    from .common import mutation_error
-
     if pairs is not MISSING:
         tp = type(pairs)
         if tp is Dict:
@@ -182,11 +183,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                 k, v = _pair(fname, i, pair)
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
-                try:
-                    d[k] = v
-                except TypeError:
-                    _hashable(fname, k)
-                    raise EvalError(f"{fname}: unhashable key") from None
+                d[k] = v
     if kwargs:
         if d.guard:
             raise mutation_error(fname, d, "insert into")
@@ -202,7 +199,7 @@ def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
                 f"{fname}: dictionary update sequence element #{i} has length {len(pair)}, want 2"
             )
         k = pair[0]
-        _hashable(fname, k)
+        check_key(fname, k)
         return k, pair[1]
     if not is_iterable(pair):
         raise EvalError(
@@ -217,18 +214,13 @@ def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
         ) from None
     if n != 2:
         raise EvalError(f"{fname}: dictionary update sequence element #{i} has length {n}, want 2")
-    it = iter(iterate(pair))
-    k = next(it)
-    v = next(it)
-    _hashable(fname, k)
-    return k, v
-
-
-def _hashable(fname: str, k: Any) -> None:
-    try:
-        check_hashable(k)
-    except EvalError as e:
-        raise EvalError(f"{fname}: {e.msg}") from None
+    kv = list(itertools.islice(iterate(pair), 3))
+    if len(kv) != 2:
+        raise EvalError(
+            f"{fname}: dictionary update sequence element #{i} has length {len(kv)}, want 2"
+        )
+    check_key(fname, kv[0])
+    return kv[0], kv[1]
 
 
 def dir_(th: Any, x: Any, /) -> List:
@@ -469,8 +461,8 @@ def _minmax(th: Any, fname: str, args: tuple[Any, ...], key: Any, sign: int) -> 
             raise EvalError(f"{fname}: {type_name(seq)} value is not iterable")
     if key is MISSING and seq:
         ts = type(seq)
-        if ts is range:
-            return max(seq) if sign > 0 else min(seq)
+        if ts is range:  # the first or last element, by the sign of the step
+            return seq[-1] if (sign > 0) == (seq.step > 0) else seq[0]
         if (ts is List or ts is tuple) and _natively_ordered(seq):
             charge(th, len(seq), 16)
             return max(seq) if sign > 0 else min(seq)  # the first of equal extremes, as Go
@@ -513,6 +505,8 @@ def print_(th: Any, *args: Any, sep: Any = " ") -> None:
 
 
 def range_(th: Any, start_or_stop: Any, stop: Any = MISSING, step: Any = 1, /) -> range:
+    if stop is MISSING and type(start_or_stop) is int and -_I64 <= start_or_stop < _I64:
+        return range(start_or_stop)
     a = want_int64("range", 1, start_or_stop)
     if stop is MISSING:
         r = range(a)
@@ -524,6 +518,9 @@ def range_(th: Any, start_or_stop: Any, stop: Any = MISSING, step: Any = 1, /) -
         r = range(a, b, s)
     range_len(r)
     return r
+
+
+_I64 = 1 << 63
 
 
 def repr_(th: Any, x: Any, /) -> str:
@@ -541,12 +538,8 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
         return Set()
     elems = collect(th, x, "set")
     charge(th, len(elems), 16)
-    try:
-        return Set(elems)
-    except TypeError:
-        for e in elems:
-            _hashable("set", e)
-        raise EvalError("set: unhashable element") from None
+    check_keys("set", elems, th)
+    return Set(elems)
 
 
 def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) -> List:

@@ -78,12 +78,12 @@ _FAST: dict[str, str] = {
         ta = type(a)
         if ta is type(b) and (ta is int or ta is str):
             return a == b
-        return equal(a, b)""",
+        return equal(a, b, 0, fr[0])""",
     "!=": """
         ta = type(a)
         if ta is type(b) and (ta is int or ta is str):
             return a != b
-        return not equal(a, b)""",
+        return not equal(a, b, 0, fr[0])""",
     "&": """
         if {ints}:
             return a & b""",

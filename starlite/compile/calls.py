@@ -278,18 +278,13 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
 
         return append
     if name == "get" and n in (1, 2):
-        a0 = argfs[0]
-        a1 = argfs[1] if n == 2 else (lambda fr: None)
-
-        def get(fr: list[Any]) -> Any:
-            r = recv(fr)
-            k = a0(fr)
-            d = a1(fr)
-            if type(r) is Dict and (type(k) is str or type(k) is int):
-                return dict.get(r, k, d)
-            return generic(fr, r, (k, d) if n == 2 else (k,))
-
-        return get
+        shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
+        if n == 1:
+            shapes.append(("C", None))
+        factory = template("dict_get" + str(n), _GET_SRC if n == 2 else _GET1_SRC,
+                           tuple(k for k, _ in shapes), {"Dict": Dict, "dict_get": dict.get},
+                           "generic", ("r", "k", "d"))
+        return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
     if discard:
 
         def mcall_stmt(fr: list[Any]) -> None:
@@ -375,5 +370,14 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
 
     return call
 
+
+_GET_SRC = """
+        {READ0}
+        {READ1}
+        {READ2}
+        if type(r) is Dict and (type(k) is str or type(k) is int):
+            return dict_get(r, k, d)
+        return generic(fr, r, (k, d))"""
+_GET1_SRC = _GET_SRC.replace("(k, d))", "(k,))")
 
 _CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at}

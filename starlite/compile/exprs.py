@@ -20,7 +20,7 @@ from ..values.ops import check_hashable, get_attr, get_index, get_slice, iterate
 from .binops import make_binary
 from .core import Site, expr_nodes
 from .fuse import fusable, fuse
-from .shapes import shape_of
+from .shapes import shape_of, template
 
 Closure = Callable[[list[Any]], Any]
 
@@ -37,6 +37,24 @@ def _with_pos(fn: Callable[..., Any], pos: Position, *args: Any) -> Any:
     except EvalError as e:
         e._at(pos)
         raise
+
+
+_INDEX_SRC = """
+        {READ0}
+        {READ1}
+        ta = type(a)
+        if ta is List and type(k) is int:
+            try:
+                return a[k]
+            except IndexError:
+                pass
+        elif ta is Dict and type(k) is str:
+            try:
+                return a[k]
+            except KeyError:
+                pass
+        return slow(a, k, fr[0])"""
+_INDEX_ENV: dict[str, Any] = {"List": List, "Dict": Dict}
 
 
 class ExprCompiler:
@@ -163,7 +181,7 @@ class ExprCompiler:
                 key = k(fr)
                 val = v(fr)
                 try:
-                    check_hashable(key)
+                    check_hashable(key, fr[0])
                 except EvalError as err:
                     err._at(p)
                     raise
@@ -266,53 +284,21 @@ class ExprCompiler:
     # ---- index, slice, dot ------------------------------------------------------------
 
     def x_Index(self, e: A.Index) -> Closure:
-        kx, vx = self.operand(e.x)
-        ki, vi = self.operand(e.index)
-        x = vx if kx == "G" else self.expr(e.x)
-        i = vi if ki == "G" else self.expr(e.index)
         pos = self.pos(e)
 
-        def slow(a: Any, k: Any) -> Any:
+        def slow(a: Any, k: Any, th: Any) -> Any:
             try:
-                return get_index(a, k)
+                return get_index(a, k, th)
             except EvalError as err:
                 err._at(pos)
                 raise
             except TypeError:
                 raise _err(f"unhashable type: {type(k).__name__}", pos) from None
 
-        if kx == "L" and ki == "L":
-            xs, is_ = vx, vi
-
-            def index_ll(fr: list[Any]) -> Any:
-                a = fr[xs]
-                k = fr[is_]
-                if type(a) is List and type(k) is int:
-                    try:
-                        return a[k]
-                    except IndexError:
-                        pass
-                return slow(a, k)
-
-            return index_ll
-
-        def index(fr: list[Any]) -> Any:
-            a = x(fr)
-            k = i(fr)
-            ta = type(a)
-            if ta is List and type(k) is int:
-                try:
-                    return a[k]
-                except IndexError:
-                    pass
-            elif ta is Dict and type(k) is str:
-                try:
-                    return a[k]
-                except KeyError:
-                    pass
-            return slow(a, k)
-
-        return index
+        sx = self.operand(e.x)
+        sk = self.operand(e.index)
+        factory = template("index", _INDEX_SRC, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
+        return factory(sx[1], sk[1], slow)  # type: ignore[no-any-return]
 
     def x_Slice(self, e: A.Slice) -> Closure:
         x = self.expr(e.x)
@@ -439,7 +425,7 @@ class ExprCompiler:
                         key = kf(fr)
                         if type(key) is not str and type(key) is not int:
                             try:
-                                check_hashable(key)
+                                check_hashable(key, th)
                             except EvalError as err:
                                 err._at(kpos)
                                 raise
@@ -493,7 +479,7 @@ class ExprCompiler:
             def emit(fr: list[Any], out: Any) -> None:
                 k = kf(fr)
                 try:
-                    check_hashable(k)
+                    check_hashable(k, fr[0])
                 except EvalError as err:
                     err._at(kpos)
                     raise

@@ -27,8 +27,18 @@ from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, st
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
 from .fuse import fusable, fuse
+from .shapes import template
 
 Assigner = Callable[[list[Any], Any], None]
+
+_SETITEM_SRC = """
+        {READ0}
+        {READ1}
+        {READ2}
+        if type(a) is Dict and not a.guard and (type(k) is str or type(k) is int):
+            a[k] = v
+            return
+        slow(a, k, v, fr[0])"""
 MN = -M
 
 
@@ -170,6 +180,8 @@ class StmtCompiler(ExprCompiler):
                 fr[i1] = v1
 
             return swap
+        if isinstance(lhs, A.Index):
+            return self._set_item(lhs, s.rhs)
         x = self.expr(s.rhs)
         assign = self.assigner(lhs)
 
@@ -177,6 +189,24 @@ class StmtCompiler(ExprCompiler):
             assign(fr, x(fr))
 
         return assign_stmt
+
+    def _set_item(self, lhs: A.Index, rhs: A.Expr) -> Closure:
+        """``x[k] = v``: the value first, then the operands, all read by shape."""
+        pos = self.pos(lhs)
+
+        def slow(a: Any, k: Any, v: Any, th: Any) -> None:
+            try:
+                set_index(a, k, v, th)
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        sv = self.operand(rhs)
+        sx = self.operand(lhs.x)
+        sk = self.operand(lhs.index)
+        factory = template("setitem", _SETITEM_SRC, (sv[0], sx[0], sk[0]), {"Dict": Dict},
+                           "slow", ("v", "a", "k"))
+        return factory(sv[1], sx[1], sk[1], slow)  # type: ignore[no-any-return]
 
     def assigner(self, t: A.Expr) -> Assigner:
         if isinstance(t, A.Ident):
@@ -238,7 +268,7 @@ class StmtCompiler(ExprCompiler):
                     a[k] = v
                     return
                 try:
-                    set_index(a, k, v)
+                    set_index(a, k, v, fr[0])
                 except EvalError as err:
                     err._at(pos)
                     raise
@@ -311,13 +341,13 @@ class StmtCompiler(ExprCompiler):
                 a = xf(fr)
                 k = kf(fr)
                 try:
-                    old = get_index(a, k)
+                    old = get_index(a, k, fr[0])
                 except EvalError as err:
                     err._at(ipos)
                     raise
                 v = apply(fr[0], old, y(fr))
                 try:
-                    set_index(a, k, v)
+                    set_index(a, k, v, fr[0])
                 except EvalError as err:
                     err._at(ipos)
                     raise

@@ -35,6 +35,18 @@ def _charge_bits(th: Any, bits: int) -> None:
         th.charge(bits // BITS_PER_STEP)
 
 
+# Multiplying or dividing big ints is superlinear in CPython (Karatsuba, schoolbook division):
+# beyond the linear charge, an a-bit by b-bit product or quotient costs (a * b) >> _QUAD_SHIFT
+# steps (about 16 steps for two 64 Kbit operands, 16,000 for two 1 Mbit operands).
+_QUAD_SHIFT = 28
+
+
+def _charge_mul(th: Any, a: int, b: int) -> None:
+    k = (a + b) // BITS_PER_STEP + ((a * b) >> _QUAD_SHIFT)
+    if k:
+        th.charge(k)
+
+
 def to_float(x: int) -> float:
     try:
         return float(x)
@@ -93,7 +105,7 @@ def _op_mul(th: Any, op: str, x: Any, y: Any) -> Any:
     xnum = tx is int or tx is float
     ynum = ty is int or ty is float
     if tx is int and ty is int:
-        _charge_bits(th, x.bit_length() + y.bit_length())
+        _charge_mul(th, x.bit_length(), y.bit_length())
         return x * y
     if xnum and ynum:
         return _float_op("*", x, y)
@@ -132,7 +144,7 @@ def _op_floordiv(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         if y == 0:
             raise EvalError("floored division by zero")
-        _charge_bits(th, x.bit_length())
+        _charge_mul(th, x.bit_length(), y.bit_length())
         return x // y
     if xnum and ynum:
         fx = to_float(x) if tx is int else x
@@ -151,7 +163,7 @@ def _op_mod(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         if y == 0:
             raise EvalError("integer modulo by zero")
-        _charge_bits(th, x.bit_length())
+        _charge_mul(th, x.bit_length(), y.bit_length())
         return x % y
     if xnum and ynum:
         fx = to_float(x) if tx is int else x
@@ -175,6 +187,7 @@ def _op_or(th: Any, op: str, x: Any, y: Any) -> Any:
     tx = type(x)
     ty = type(y)
     if tx is int and ty is int:
+        _charge_bits(th, max(x.bit_length(), y.bit_length()))
         return x | y
     if tx is Dict and ty is Dict:
         _charge_size(th, len(x) + len(y))
@@ -193,6 +206,7 @@ def _op_and(th: Any, op: str, x: Any, y: Any) -> Any:
     tx = type(x)
     ty = type(y)
     if tx is int and ty is int:
+        _charge_bits(th, max(x.bit_length(), y.bit_length()))
         return x & y
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d))
@@ -204,6 +218,7 @@ def _op_xor(th: Any, op: str, x: Any, y: Any) -> Any:
     tx = type(x)
     ty = type(y)
     if tx is int and ty is int:
+        _charge_bits(th, max(x.bit_length(), y.bit_length()))
         return x ^ y
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d) + len(y.d))
@@ -232,31 +247,32 @@ def _op_rshift(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         if y < 0:
             raise EvalError(f"negative shift count: {y}")
+        _charge_bits(th, x.bit_length())
         return x >> y
     raise _unknown(op, x, y)
 
 
 def _op_eq(th: Any, op: str, x: Any, y: Any) -> Any:
-    return equal(x, y)
+    return equal(x, y, 0, th)
 
 
 def _op_ne(th: Any, op: str, x: Any, y: Any) -> Any:
-    return not equal(x, y)
+    return not equal(x, y, 0, th)
 
 
 def _op_in(th: Any, op: str, x: Any, y: Any) -> Any:
-    return contains(y, x)
+    return contains(y, x, th)
 
 
 def _op_not_in(th: Any, op: str, x: Any, y: Any) -> Any:
-    return not contains(y, x)
+    return not contains(y, x, th)
 
 
 
 
 
 def _op_cmp(th: Any, op: str, x: Any, y: Any) -> Any:
-    return compare(op, x, y)
+    return compare(op, x, y, 0, th)
 
 
 _BINARY: dict[str, Any] = {
@@ -363,6 +379,8 @@ def _repeat(th: Any, seq: Any, n: int) -> Any:
 
 def unary(th: Any, op: str, x: Any) -> Any:
     t = type(x)
+    if t is int:
+        _charge_bits(th, x.bit_length())
     if op == "-":
         if t is int or t is float:
             return -x

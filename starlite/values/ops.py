@@ -127,26 +127,39 @@ def equal(x: Any, y: Any, depth: int = 0, th: Any = None) -> bool:
     return False
 
 
-def hash_value(v: Any) -> int:
-    """Starlark ``hash``: only immutable, hashable values (frozen lists are still unhashable)."""
+def hash_value(v: Any, th: Any = None, depth: int = 0) -> int:
+    """Starlark ``hash``: only immutable, hashable values (frozen lists are still unhashable).
+    Given the thread ``th``, the walk over tuples and structs is charged."""
     t = type(v)
     if t is str or t is int or t is float or t is bool or t is bytes or v is None:
         return hash(v)
+    if depth > MAX_DEPTH:
+        raise EvalError("hash exceeds maximum recursion depth")
     if t is tuple:
-        return hash(tuple(hash_value(e) for e in v))
+        if th is not None:
+            _walk_charge(th, len(v), depth)
+        return hash(tuple([hash_value(e, th, depth + 1) for e in v]))
     if t is List or t is Dict or t is Set:
         raise EvalError(f"unhashable type: {type_name(v)}")
     if t is Module or t is range:
         raise EvalError(f"unhashable: {type_name(v)}")
     if t is Struct:
-        return hash(tuple((k, hash_value(x)) for k, x in sorted(v.fields.items())))
+        if th is not None:
+            _walk_charge(th, len(v.fields), depth)
+        return hash(tuple([(k, hash_value(x, th, depth + 1))
+                           for k, x in sorted(v.fields.items())]))
     if isinstance(v, HostValue):
         return v.hash()
     return hash(v)
 
 
-def check_hashable(v: Any) -> None:
-    """Raise unless ``v`` may be used as a dict key or set element."""
+def check_hashable(v: Any, th: Any = None, depth: int = 0) -> None:
+    """Raise unless ``v`` may be used as a dict key or set element.
+
+    It walks the value as Python's own (recursive, C-level, uninterruptible) hash of a tuple
+    will, so it must run before a tuple is hashed: given the thread ``th`` it charges that
+    walk, and it refuses values nested deeper than ``MAX_DEPTH`` (whose C-level hash could
+    overflow the C stack)."""
     t = type(v)
     if t is str or t is int or t is bool or t is float or v is None:
         return
@@ -154,13 +167,21 @@ def check_hashable(v: Any) -> None:
         raise EvalError(f"unhashable type: {type_name(v)}")
     if t is Module or t is range:
         raise EvalError(f"unhashable: {type_name(v)}")
+    if depth > MAX_DEPTH:
+        raise EvalError("hash exceeds maximum recursion depth")
     if t is tuple:
+        if th is not None:
+            _walk_charge(th, len(v), depth)
         for e in v:
-            check_hashable(e)
+            te = type(e)
+            if not (te is str or te is int or te is bool or te is float or e is None):
+                check_hashable(e, th, depth + 1)
         return
     if t is Struct:
+        if th is not None:
+            _walk_charge(th, len(v.fields), depth)
         for e in v.fields.values():
-            check_hashable(e)
+            check_hashable(e, th, depth + 1)
         return
     if isinstance(v, HostValue):
         v.hash()

@@ -33,6 +33,8 @@ from ..errors import EvalError, StarlarkError
 from .core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
 
 _CHARS_PER_STEP = 64
+# Printing one value inside a container costs about as much as 48 characters of output.
+_VALUE_COST = 48
 # Check the step budget every this many characters of output.
 _CHECK_EVERY = 4096
 
@@ -317,7 +319,8 @@ def _simple(v: Any, th: Any) -> str | None:
 
 
 def repr_value(v: Any, th: Any = None) -> str:
-    """Starlark ``repr(v)``. With a thread ``th``, charges 1 step per 64 output characters."""
+    """Starlark ``repr(v)``. With a thread ``th``, charges 1 step per 64 output characters and
+    about one per value printed."""
     s = _simple(v, th)
     if s is not None:
         if th is not None and len(s) >= _CHARS_PER_STEP:
@@ -343,6 +346,7 @@ def repr_value(v: Any, th: Any = None) -> str:
             emit(x.text)
             size += 1
             continue
+        size += _VALUE_COST
         if t is List:
             if id(x) in path:
                 emit("[...]")
