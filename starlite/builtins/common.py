@@ -21,9 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import EvalError
+from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
 from ..values.ops import check_hashable, iterate
+
+# Errors that stop a run: never reworded or swallowed by a builtin.
+LIMITS = (StepLimitExceeded, Timeout, Cancelled)
 
 ELEMS_PER_STEP = 64  # work done at C speed: copying, searching, joining
 PY_ELEMS_PER_STEP = 8  # a Python-level loop over the elements
@@ -233,6 +236,8 @@ def check_key(fname: str, k: Any, th: Any = None) -> None:
         return
     try:
         check_hashable(k, th)
+    except LIMITS:
+        raise
     except EvalError as e:
         raise EvalError(f"{fname}: {e.msg}") from None
 

@@ -59,7 +59,7 @@ def list_index(th: Any, recv: List, x: Any, start: Any = None, end: Any = None, 
                 return i
         raise EvalError("index: value not in list")
     for i in range(a, b):
-        if equal(recv[i], x):
+        if equal(recv[i], x, 0, th):
             return i
     raise EvalError("index: value not in list")
 
@@ -98,7 +98,7 @@ def list_remove(th: Any, recv: List, x: Any, /) -> None:
         raise mutation_error("remove", recv, "remove from")
     charge(th, len(recv), PY_ELEMS_PER_STEP)
     for i, e in enumerate(recv):
-        if e is x and type(e) is not float or equal(e, x):
+        if e is x and type(e) is not float or equal(e, x, 0, th):
             del recv[i]
             return
     raise EvalError("remove: element not found")

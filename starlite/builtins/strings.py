@@ -391,7 +391,7 @@ def str_rsplit(th: Any, s: str, /, sep: Any = None, maxsplit: Any = -1) -> List:
     return List(s.rsplit(sep, maxsplit))
 
 
-def _split_ws(s: str, maxsplit: int) -> List:
+def _split_ws(s: str, maxsplit: int) -> list[str]:
     """Split at runs of Go white space (for strings with characters only Python calls space)."""
     s = s.lstrip(_WS)
     if not s:
@@ -411,7 +411,7 @@ def _split_ws(s: str, maxsplit: int) -> List:
     return out
 
 
-def _rsplit_ws(s: str, maxsplit: int) -> List:
+def _rsplit_ws(s: str, maxsplit: int) -> list[str]:
     s = s.rstrip(_WS)
     if not s:
         return []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from typing import Any
 
@@ -36,6 +37,7 @@ from ..values.repr import (
 )
 from .common import (
     ELEMS_PER_STEP,
+    LIMITS,
     MISSING,
     OBJ_ELEMS_PER_STEP,
     PY_ELEMS_PER_STEP,
@@ -180,7 +182,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
             items = collect(th, pairs, fname)
             charge(th, len(items), OBJ_ELEMS_PER_STEP)
             for i, pair in enumerate(items):
-                k, v = _pair(fname, i, pair)
+                k, v = _pair(th, fname, i, pair)
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
                 d[k] = v
@@ -191,7 +193,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
         d.update(kwargs)
 
 
-def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
+def _pair(th: Any, fname: str, i: int, pair: Any) -> tuple[Any, Any]:
     tp = type(pair)
     if tp is tuple or tp is List:
         if len(pair) != 2:
@@ -199,7 +201,7 @@ def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
                 f"{fname}: dictionary update sequence element #{i} has length {len(pair)}, want 2"
             )
         k = pair[0]
-        check_key(fname, k)
+        check_key(fname, k, th)
         return k, pair[1]
     if not is_iterable(pair):
         raise EvalError(
@@ -207,6 +209,8 @@ def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
         )
     try:
         n = length(pair)
+    except LIMITS:
+        raise
     except EvalError:
         raise EvalError(
             f"{fname}: dictionary update sequence element #{i} has unknown length "
@@ -219,7 +223,7 @@ def _pair(fname: str, i: int, pair: Any) -> tuple[Any, Any]:
         raise EvalError(
             f"{fname}: dictionary update sequence element #{i} has length {len(kv)}, want 2"
         )
-    check_key(fname, kv[0])
+    check_key(fname, kv[0], th)
     return kv[0], kv[1]
 
 
@@ -296,6 +300,8 @@ def getattr_(th: Any, x: Any, name: Any, default: Any = MISSING, /) -> Any:
     name = want_str("getattr", 2, name)
     try:
         return get_attr(x, name)
+    except LIMITS:
+        raise
     except EvalError as e:
         if default is not MISSING:
             return default
@@ -307,6 +313,8 @@ def hasattr_(th: Any, x: Any, name: Any, /) -> bool:
     try:
         get_attr(x, name)
         return True
+    except LIMITS:
+        raise
     except EvalError:
         return name in attr_names(x)
 
@@ -377,8 +385,11 @@ def float_to_int(fname: str, f: float) -> int:
     raise EvalError(f"{fname}: {msg}" if fname else msg)
 
 
-_DIGITS = {c: i for i, c in enumerate("0123456789abcdefghijklmnopqrstuvwxyz")}
-_DIGITS.update({c.upper(): i for c, i in list(_DIGITS.items()) if c.isalpha()})
+_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyz"
+# base -> a regex matching the (ASCII) digits of that base
+_DIGITS_RE = {
+    b: re.compile(f"[{_ALNUM[:b]}{_ALNUM[10:b].upper()}]+", re.ASCII) for b in range(2, 37)
+}
 
 
 def parse_int(th: Any, s: str, base: int) -> int | None:
@@ -401,13 +412,8 @@ def parse_int(th: Any, s: str, base: int) -> int | None:
             return 0 if s.strip("0") == "" else None
     if base == 0:
         base = 10
-    if not s:
+    if not s or _DIGITS_RE[base].fullmatch(s) is None:
         return None
-    digits = _DIGITS
-    for c in s:
-        d = digits.get(c)
-        if d is None or d >= base:
-            return None
     if base & (base - 1) == 0:
         charge(th, len(s))
         n = int(s, base)  # power-of-two bases are linear and not digit-limited
@@ -431,6 +437,8 @@ def _parse_big(s: str, base: int) -> int:
 def len_(th: Any, x: Any, /) -> int:
     try:
         return length(x)
+    except LIMITS:
+        raise
     except EvalError as e:
         raise EvalError(f"len: {e.msg}") from None
 
@@ -476,7 +484,9 @@ def _minmax(th: Any, fname: str, args: tuple[Any, ...], key: Any, sign: int) -> 
         for x in it:
             k = x if key is MISSING else call(th, key, (x,))
             try:
-                c = cmp(k, best_key)
+                c = cmp(k, best_key, 0, "<", th)
+            except LIMITS:
+                raise
             except EvalError as e:
                 raise EvalError(f"{fname}: {e.msg}") from None
             if c * sign > 0:
@@ -558,7 +568,7 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
         order.sort(key=keys.__getitem__, reverse=reverse)
     else:
         err: list[EvalError] = []
-        wrapped = [_Key(k, err) for k in keys]
+        wrapped = [_Key(k, err, th) for k in keys]
         order.sort(key=wrapped.__getitem__, reverse=reverse)
         if err:
             raise err[-1]
@@ -566,19 +576,23 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
 
 
 class _Key:
-    """Sort key comparing by Starlark's order. A failed comparison is recorded and treated as
-    "not less", and the sort goes on; the caller raises the *last* error, as starlark-go's
-    sort does (so messages name the same operands)."""
+    """Sort key comparing by Starlark's order (deep comparisons charged to the thread). A
+    failed comparison is recorded and treated as "not less", and the sort goes on; the caller
+    raises the *last* error, as starlark-go's sort does (so messages name the same operands).
+    Limits (step limit, timeout, cancellation) stop the sort at once."""
 
-    __slots__ = ("v", "err")
+    __slots__ = ("v", "err", "th")
 
-    def __init__(self, v: Any, err: list[EvalError]) -> None:
+    def __init__(self, v: Any, err: list[EvalError], th: Any) -> None:
         self.v = v
         self.err = err
+        self.th = th
 
     def __lt__(self, other: _Key) -> bool:
         try:
-            return cmp(self.v, other.v) < 0
+            return cmp(self.v, other.v, 0, "<", self.th) < 0
+        except LIMITS:
+            raise
         except EvalError as e:
             self.err.append(e)
             return False
@@ -615,7 +629,7 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
         xs.sort(reverse=reverse)
         return
     err: list[EvalError] = []
-    xs.sort(key=lambda v: _Key(v, err), reverse=reverse)
+    xs.sort(key=lambda v: _Key(v, err, th), reverse=reverse)
     if err:
         raise err[-1]
 

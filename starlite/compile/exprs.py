@@ -559,6 +559,55 @@ class ExprCompiler:
                             obj.guard -= 1
 
                 step = for_step
+                v_ = cl.vars
+                if isinstance(v_, A.Ident) and v_.binding is not None and (
+                    v_.binding.scope == A.LOCAL
+                ):
+                    # a plain local loop variable: assign inline; if the rest is the list
+                    # element itself, append inline too
+                    slot = v_.binding.index
+                    elem = bf if (rest is emit and not is_dict) else None
+
+                    def for_slot(
+                        fr: list[Any], out: Any, it_f: Closure = it_f, slot: int = slot,
+                        rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
+                        elem: Any = elem,
+                    ) -> None:
+                        obj = seq = it_f(fr)
+                        t = type(seq)
+                        if t is not List and t is not range and t is not tuple and t is not Dict:
+                            try:
+                                seq = iterate(seq)
+                            except EvalError as err:
+                                err._at(ipos)
+                                raise
+                        th = fr[0]
+                        guard = t is List or t is Dict or t is Set
+                        if guard:
+                            obj.guard += 1
+                        try:
+                            if elem is not None:
+                                append = out.append
+                                for v in seq:
+                                    s = th.steps + k
+                                    th.steps = s
+                                    if s > th.bound:
+                                        th.overflow(k, site)
+                                    fr[slot] = v
+                                    append(elem(fr))
+                            else:
+                                for v in seq:
+                                    s = th.steps + k
+                                    th.steps = s
+                                    if s > th.bound:
+                                        th.overflow(k, site)
+                                    fr[slot] = v
+                                    rest(fr, out)
+                        finally:
+                            if guard:
+                                obj.guard -= 1
+
+                    step = for_slot
                 # the outermost clause's iterable is charged by the enclosing group; inner
                 # clauses' iterables are charged with the enclosing iteration.
                 pending_nodes = expr_nodes(cl.iterable, []) if idx > 0 else []

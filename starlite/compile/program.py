@@ -202,6 +202,10 @@ def compile_program(
         opts_r = opts
     universe = universe_for(opts)
     preset = set(pre)
+    # The resolver and the compiler recurse over the tree (about 4 Python frames per level of
+    # an operator chain such as `a + b + c ...`): give them the same headroom as a run.
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         res = resolve_file(f, opts_r, preset, universe)
         prog = Program()

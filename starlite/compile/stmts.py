@@ -31,6 +31,12 @@ from .shapes import template
 
 Assigner = Callable[[list[Any], Any], None]
 
+_SWAP_SRC = """
+        {READ0}
+        {READ1}
+        fr[I0] = v0
+        fr[I1] = v1"""
+
 _SETITEM_SRC = """
         {READ0}
         {READ1}
@@ -170,16 +176,10 @@ class StmtCompiler(ExprCompiler):
             # a, b = x, y on locals: no tuple is built
             i0 = lhs.elts[0].binding.index  # type: ignore[attr-defined]
             i1 = lhs.elts[1].binding.index  # type: ignore[attr-defined]
-            r0 = self.expr(s.rhs.elts[0])
-            r1 = self.expr(s.rhs.elts[1])
-
-            def swap(fr: list[Any]) -> None:
-                v0 = r0(fr)
-                v1 = r1(fr)
-                fr[i0] = v0
-                fr[i1] = v1
-
-            return swap
+            s0 = self.operand(s.rhs.elts[0])
+            s1 = self.operand(s.rhs.elts[1])
+            factory = template("swap", _SWAP_SRC, (s0[0], s1[0]), {}, "I0, I1")
+            return factory(s0[1], s1[1], i0, i1)  # type: ignore[no-any-return]
         if isinstance(lhs, A.Index):
             return self._set_item(lhs, s.rhs)
         x = self.expr(s.rhs)
