@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate closest to ``name``, if one is close enough to be a likely typo."""
-    best = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    best = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return best[0] if best else None
 
 

@@ -242,8 +242,16 @@ def check_key(fname: str, k: Any, th: Any = None) -> None:
         raise EvalError(f"{fname}: {e.msg}") from None
 
 
+_SCALAR_KEYS = frozenset([str, int, float, bool, bytes, type(None)])
+
+
 def check_keys(fname: str, ks: Any, th: Any = None) -> None:
-    """:func:`check_key` for each of ``ks``."""
+    """:func:`check_key` for each of ``ks`` (quick when they are all scalars).
+
+    Also to be called before Python *re*-hashes keys already in a set or dict (CPython does
+    not cache the hash of a tuple), so that the walk is charged every time."""
+    if _SCALAR_KEYS.issuperset(map(type, ks)):
+        return
     for k in ks:
         t = type(k)
         if not (t is str or t is int or t is float or t is bool or k is None):

@@ -60,8 +60,14 @@ def set_clear(th: Any, recv: Set, /) -> None:
         recv.d.clear()
 
 
+def _rehash(th: Any, fname: str, d: dict[Any, None]) -> None:
+    """Charge hashing the keys of ``d`` again (set operations look each of them up)."""
+    check_keys(fname, d, th)
+
+
 def set_difference(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "difference", others)
+    _rehash(th, "difference", recv.d)
     charge(th, len(recv.d))
     return Set(k for k in recv.d if not any(k in d for d in ds))
 
@@ -70,6 +76,7 @@ def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "difference_update", others)
     if recv.guard:
         raise mutation_error("difference_update", recv, "delete from")
+    _rehash(th, "difference_update", recv.d)
     charge(th, len(recv.d))
     for k in [k for k in recv.d if any(k in d for d in ds)]:
         del recv.d[k]
@@ -84,6 +91,7 @@ def set_discard(th: Any, recv: Set, x: Any, /) -> None:
 
 def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "intersection", others)
+    _rehash(th, "intersection", recv.d)
     charge(th, len(recv.d))
     return Set(k for k in recv.d if all(k in d for d in ds))
 
@@ -92,6 +100,7 @@ def set_intersection_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "intersection_update", others)
     if recv.guard:
         raise mutation_error("intersection_update", recv, "delete from")
+    _rehash(th, "intersection_update", recv.d)
     charge(th, len(recv.d))
     for k in [k for k in recv.d if not all(k in d for d in ds)]:
         del recv.d[k]
@@ -99,18 +108,22 @@ def set_intersection_update(th: Any, recv: Set, /, *others: Any) -> None:
 
 def set_isdisjoint(th: Any, recv: Set, other: Any, /) -> bool:
     d = _keys(th, "isdisjoint", other)
+    _rehash(th, "isdisjoint", recv.d)
     charge(th, len(recv.d))
     return not any(k in d for k in recv.d)
 
 
 def set_issubset(th: Any, recv: Set, other: Any, /) -> bool:
     d = _keys(th, "issubset", other)
+    _rehash(th, "issubset", recv.d)
     charge(th, len(recv.d))
     return all(k in d for k in recv.d)
 
 
 def set_issuperset(th: Any, recv: Set, other: Any, /) -> bool:
     d = _keys(th, "issuperset", other)
+    if type(other) is Set:
+        _rehash(th, "issuperset", d)
     charge(th, len(d))
     return all(k in recv.d for k in d)
 
@@ -135,6 +148,9 @@ def set_remove(th: Any, recv: Set, x: Any, /) -> None:
 
 def set_symmetric_difference(th: Any, recv: Set, other: Any, /) -> Set:
     d = _keys(th, "symmetric_difference", other)
+    _rehash(th, "symmetric_difference", recv.d)
+    if type(other) is Set:
+        _rehash(th, "symmetric_difference", d)
     charge(th, len(recv.d) + len(d))
     r = Set(k for k in recv.d if k not in d)
     r.d.update((k, None) for k in d if k not in recv.d)
@@ -148,6 +164,9 @@ def set_symmetric_difference_update(th: Any, recv: Set, other: Any, /) -> None:
     if d is recv.d:
         recv.d.clear()
         return
+    _rehash(th, "symmetric_difference_update", recv.d)
+    if type(other) is Set:
+        _rehash(th, "symmetric_difference_update", d)
     charge(th, len(recv.d) + len(d))
     add = [k for k in d if k not in recv.d]
     for k in [k for k in recv.d if k in d]:

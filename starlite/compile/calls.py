@@ -108,6 +108,16 @@ def _errat(msg: str, pos: Position) -> EvalError:
     return e
 
 
+def _duplicate_kwarg(f: Any, method: str | None, k: str) -> str:
+    """starlark-go's words for a keyword given twice (``f(a=1, **{"a": 2})``)."""
+    if type(f) is Function:
+        return f'function {f.name} got multiple values for parameter "{k}"'
+    name = method or getattr(f, "name", None) or type_name(f)
+    if name == "dict":
+        return f'dict: duplicate keyword arg: "{k}"'
+    return f"{name}: got multiple values for keyword argument {k}"
+
+
 def compile_call(cc: Any, e: A.Call) -> Closure:
     pos = cc.pos(e)
     plain = all(a.argkind == "pos" for a in e.args)
@@ -361,7 +371,8 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
                     if type(k) is not str:
                         raise _errat(f"keywords must be strings, not {type_name(k)}", apos)
                     if k in kwargs:
-                        raise _errat(f"got multiple values for keyword argument {k!r}", apos)
+                        raise _errat(_duplicate_kwarg(f if recv is None else m, method_name,
+                                                      k), apos)
                     kwargs[k] = x
         if recv is not None and m is not None:
             assert method_name is not None

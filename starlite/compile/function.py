@@ -171,13 +171,13 @@ def new_frame(th: Any, f: Function, args: tuple[Any, ...] | list[Any],
 
                     hint = suggest(k, code.param_names)
                     raise EvalError(
-                        f"function {name} got an unexpected keyword argument {k}{hint}")
+                        f'function {name} got an unexpected keyword argument "{k}"{hint}')
                 if k in kw:
-                    raise EvalError(f"function {name} got multiple values for parameter {k}")
+                    raise EvalError(f'function {name} got multiple values for parameter "{k}"')
                 kw[k] = v
                 continue
             if fr[2 + i] is not UNBOUND:
-                raise EvalError(f"function {name} got multiple values for parameter {k}")
+                raise EvalError(f'function {name} got multiple values for parameter "{k}"')
             fr[2 + i] = v
     # defaults and missing parameters
     missing: list[str] | None = None

@@ -21,6 +21,7 @@ from ..syntax import ast as A
 _ARITH = {"+", "-", "*", "//", "%", "&", "|", "^"}
 _CMP = {"<", "<=", ">", ">=", "==", "!="}
 _MAX_LEAVES = 8
+_MAX_DEPTH = 16
 # leaves and results beyond these magnitudes take the general path
 _LEAF = 1 << 1024
 _RESULT = 1 << 4096
@@ -40,9 +41,12 @@ def _leaf(e: A.Expr) -> tuple[str, Any] | None:
     return None
 
 
-def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
+def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool, depth: int = 0) -> str | None:
     """The Python expression text for ``e`` over leaf variables (``v0``.. for locals, ``c0``..
-    for constants), or None if not fusable."""
+    for constants), or None if not fusable. It gives up past ``_MAX_LEAVES`` leaves or
+    ``_MAX_DEPTH`` levels, so its cost is bounded (it runs at every operator of a chain)."""
+    if depth > _MAX_DEPTH or len(leaves) > _MAX_LEAVES:
+        return None
     lf = _leaf(e)
     if lf is not None:
         if lf[0] == "C":
@@ -58,7 +62,7 @@ def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
             return None
         return f"v{len(locs)}"
     if isinstance(e, A.Unary) and e.op == "-":
-        inner = _shape(e.x, leaves, False)
+        inner = _shape(e.x, leaves, False, depth + 1)
         return None if inner is None else f"(-{inner})"
     if isinstance(e, A.Binary):
         if e.op in _CMP and not root:
@@ -68,10 +72,10 @@ def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool) -> str | None:
         if e.op in ("//", "%"):
             if not (isinstance(e.y, A.Literal) and type(e.y.value) is int and e.y.value != 0):
                 return None
-        xs = _shape(e.x, leaves, False)
+        xs = _shape(e.x, leaves, False, depth + 1)
         if xs is None:
             return None
-        ys = _shape(e.y, leaves, False)
+        ys = _shape(e.y, leaves, False, depth + 1)
         if ys is None:
             return None
         return f"({xs} {e.op} {ys})"

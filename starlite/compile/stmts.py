@@ -662,7 +662,14 @@ class StmtCompiler(ExprCompiler):
                 try:
                     v = members[orig]
                 except (KeyError, TypeError):
-                    raise _err(f"load: name {orig} not found in module {module}", p) from None
+                    from ..spell import suggest
+
+                    try:
+                        hint = suggest(orig, [str(n) for n in members])
+                    except Exception:
+                        hint = ""
+                    raise _err(f"load: name {orig} not found in module {module}{hint}",
+                               p) from None
                 from ..values.convert import to_starlark
 
                 put(fr, to_starlark(v))

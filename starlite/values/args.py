@@ -55,22 +55,31 @@ class Signature:
         self.nmax = _INF if star else nmax
 
     def check(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> None:
-        """Raise a Starlark error if ``args``/``kwargs`` do not fit; the caller then calls."""
+        """Raise a Starlark error if ``args``/``kwargs`` do not fit (starlark-go's wording of
+        ``UnpackArgs``); the caller then calls."""
         if self.opaque:
             return
         n = len(args)
+        if kwargs and not self.kwnames and not self.has_kwargs:
+            raise EvalError(f"{name}: unexpected keyword arguments")
         if n > self.nmax:
-            if self.nmax == 0:
-                raise EvalError(f"{name}: got {n} arguments, want none")
-            raise EvalError(f"{name}: got {n} arguments, want at most {self.nmax}")
+            want = "at most " if self.nmax > self.nmin else ""
+            raise EvalError(f"{name}: got {n} arguments, want {want}{self.nmax}")
         given = set(self.posnames[:n])
         if kwargs:
             for k in kwargs:
                 if k in given:
-                    raise EvalError(f"{name}: got multiple values for parameter {k!r}")
+                    raise EvalError(f"{name}: got multiple values for keyword argument {k}")
                 if k not in self.kwnames and not self.has_kwargs:
-                    raise EvalError(f"{name}: unexpected keyword argument {k!r}")
+                    from ..spell import suggest
+
+                    raise EvalError(f"{name}: unexpected keyword argument {k}"
+                                    f"{suggest(k, self.kwnames)}")
             given.update(kwargs)
+        if n < self.nmin and not self.kwnames and not self.has_kwargs:
+            # positional-only parameters: UnpackPositionalArgs' wording
+            want = "at least " if self.nmax > self.nmin else ""
+            raise EvalError(f"{name}: got {n} arguments, want {want}{self.nmin}")
         for i in range(n, self.nmin):
             pn = self.posnames[i]
             if pn not in given:

@@ -8,6 +8,7 @@ result is allocated, so ``max_steps`` bounds time and memory (see README, "Step 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import EvalError
@@ -151,7 +152,10 @@ def _op_floordiv(th: Any, op: str, x: Any, y: Any) -> Any:
         fy = to_float(y) if ty is int else y
         if fy == 0.0:
             raise EvalError("floored division by zero")
-        return fx // fy  # type: ignore[no-any-return]
+        q = fx / fy  # floor(x / y), as starlark-go (keeps the sign of a zero quotient)
+        if q != q or q == 0.0 or q in (_INF, -_INF):
+            return q  # type: ignore[no-any-return]
+        return float(math.floor(q))
     raise _unknown(op, x, y)
 
 

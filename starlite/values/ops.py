@@ -472,6 +472,8 @@ def get_attr(x: Any, name: str) -> Any:
     from ..spell import suggest
 
     hint = suggest(name, attr_names(x), ".")
+    if t is Struct:
+        raise EvalError(f"struct has no .{name} attribute{hint}")
     raise EvalError(f"{type_name(x)} has no .{name} field or method{hint}")
 
 
