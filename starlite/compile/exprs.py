@@ -65,6 +65,7 @@ class ExprCompiler:
     universe: dict[str, Any]
     predeclared_slot: dict[str, int]
     options: Any
+    loaded: set[str] = set()
 
     def pos(self, n: A.Node) -> Position:
         return Position(self.filename, n.line, n.col)
@@ -125,11 +126,13 @@ class ExprCompiler:
 
             return cell
         if b.scope == A.GLOBAL:
+            # names bound by load are file-local in starlark-go: "local variable"
+            what = "local" if name in self.loaded else "global"
 
             def glob(fr: list[Any]) -> Any:
                 v = fr[1][i]
                 if v is UNBOUND:
-                    raise _err(f"global variable {name} referenced before assignment", pos)
+                    raise _err(f"{what} variable {name} referenced before assignment", pos)
                 return v
 
             return glob

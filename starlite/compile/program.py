@@ -225,6 +225,7 @@ def compile_program(
         prog.nslots = scope.nslots
         prog.cells = list(scope.cells)
         cc = StmtCompiler(filename, universe, opts_r, pslot)
+        cc.loaded = res.loaded
         run, lead = cc.block(f.body)
         prog.run = run
         prog.lead = len(lead)
