@@ -69,6 +69,13 @@ class DiscardSteps(starlite.Observer):
         pass
 
 
+class DiscardReusedSteps(DiscardSteps):
+    """The same, receiving reused (flyweight) step events: what an observer that does not
+    keep events should ask for."""
+
+    reuse_step_events = True
+
+
 def _run(make_observers: Callable[[], list[starlite.Observer]]) -> int:
     obs = make_observers()
     th = starlite.Thread(observers=obs)
@@ -102,6 +109,11 @@ def test_steps_discard(benchmark: Any) -> None:
 
 
 @pytest.mark.benchmark(group="observers")
+def test_steps_discard_reused_events(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [DiscardReusedSteps()])
+
+
+@pytest.mark.benchmark(group="observers")
 def test_flight_recorder(benchmark: Any) -> None:
     _bench(benchmark, lambda: [starlite.FlightRecorder(10_000)])
 
@@ -119,6 +131,7 @@ def test_step_counts_agree() -> None:
         _run(lambda: []),
         _run(lambda: [Passive()]),
         _run(lambda: [DiscardSteps()]),
+        _run(lambda: [DiscardReusedSteps()]),
         _run(lambda: [starlite.FlightRecorder(100)]),
     }
     assert len(counts) == 1

@@ -94,6 +94,7 @@ class Thread:
         "_budget",
         "_failed_observers",
         "_running",
+        "_step_events",
         "__weakref__",
     )
 
@@ -124,6 +125,7 @@ class Thread:
         self._budget: Any = None
         self._failed_observers: list[Any] = []
         self._running = 0
+        self._step_events: dict[Any, Any] = {}  # flyweight StepEvents (see Observer)
         self._next_step_event = _NEVER
         self.observers: list[Observer] = []
         self.call_observers: list[Observer] = []

@@ -749,3 +749,33 @@ def test_stack_builder_without_call_events() -> None:
         ("<toplevel>", "f"): 1,
         ("<toplevel>", "f", "<builtin>"): 4,
     }
+
+
+def test_reused_step_events_carry_the_same_fields_as_fresh_ones() -> None:
+    class Fresh(starlite.Observer):
+        wants_steps = True
+
+        def __init__(self) -> None:
+            self.seen: list[tuple[Any, ...]] = []
+
+        def on_step(self, event: StepEvent) -> None:
+            self.seen.append((event.step, event.node, event.filename, event.line, event.col,
+                              event.function, event.depth))
+
+    class Reused(Fresh):
+        reuse_step_events = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: set[int] = set()
+
+        def on_step(self, event: StepEvent) -> None:
+            self.ids.add(id(event))
+            super().on_step(event)
+
+    fresh, reused = Fresh(), Reused()
+    src = "def f(n):\n    t = 0\n    for i in range(n):\n        t += i\n    return t\nx = f(50)\n"
+    starlite.exec_file(starlite.Thread(observers=[fresh]), "r.star", src)
+    starlite.exec_file(starlite.Thread(observers=[reused]), "r.star", src)
+    assert reused.seen == fresh.seen
+    assert len(reused.ids) < len(reused.seen) // 10  # objects are reused across iterations

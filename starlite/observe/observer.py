@@ -64,6 +64,10 @@ class Observer:
     """
 
     wants_steps: bool = False
+    # With reuse_step_events = True, on_step receives one StepEvent object per node and
+    # thread, reused each time that node runs: only `step` and `depth` change. Several times
+    # cheaper; for observers that do not keep the events (copy the fields to keep them).
+    reuse_step_events: bool = False
 
     def exec_context(self, event: ExecStart) -> AbstractContextManager[Any] | None:
         return None
@@ -212,6 +216,21 @@ def emit_steps(th: Any, k: int, site: Any) -> None:
                 batch(first, k, site, depth)
                 continue
             on_step = ob.on_step
+            if site is not None and k == len(site.nodes) and ob.reuse_step_events:
+                # flyweights: one event per node, per thread; only step and depth change
+                evs = th._step_events.get(site)
+                if evs is None:
+                    evs = th._step_events[site] = [
+                        StepEvent(0, n.kind, site.filename, n.line, n.col, site.func, 0)
+                        for n in site.nodes
+                    ]
+                s = first
+                for ev in evs:
+                    ev.step = s
+                    ev.depth = depth
+                    on_step(ev)
+                    s += 1
+                continue
             if site is not None and k == len(site.nodes):
                 mk = StepEvent
                 filename = site.filename
