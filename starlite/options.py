@@ -14,6 +14,8 @@ class Options:
     ``top_level_control``: ``if``/``for``/``while`` at top level.
     ``global_reassign``: a top-level name may be bound more than once.
     ``top_level_return``: ``return`` at top level ends the module (used by the tool engine).
+    ``load_binds_globally``: names bound by ``load`` are module globals (exported in the
+    result of ``exec``), rather than local to the file.
     """
 
     set: bool = True
@@ -22,3 +24,4 @@ class Options:
     top_level_control: bool = False
     global_reassign: bool = False
     top_level_return: bool = False
+    load_binds_globally: bool = False

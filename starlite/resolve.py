@@ -119,7 +119,8 @@ class Resolver:
             elif isinstance(s, A.Load):
                 for ident, _ in s.names:
                     self._bind_global(ident)
-                    self.loaded.add(ident.name)
+                    if not self.options.load_binds_globally:
+                        self.loaded.add(ident.name)
             elif isinstance(s, A.For):
                 self._collect_targets(s.vars)
                 self._collect_globals(s.body)

@@ -120,6 +120,7 @@ def options_for(src: str) -> Any:
         top_level_control=option(src, "toplevelcontrol"),
         global_reassign=option(src, "globalreassign"),
         recursion=option(src, "recursion"),
+        load_binds_globally=option(src, "loadbindsglobally"),
     )
 
 
@@ -387,8 +388,6 @@ def run_chunk(path: Path, ch: Chunk) -> list[Failure]:
         options=options_for(ch.source),
     )
     want = dict(ch.want)
-    if option(ch.source, "loadbindsglobally"):
-        fails.append(Failure(ch.line, "(option:loadbindsglobally)", "option not supported"))
     try:
         starlite.exec_file(thread, filename, source=ch.source, predeclared=predeclared)
     except starlite.ResolveError as e:
