@@ -36,14 +36,22 @@ def _charge_bits(th: Any, bits: int) -> None:
         th.charge(bits // BITS_PER_STEP)
 
 
-# Multiplying or dividing big ints is superlinear in CPython (Karatsuba, schoolbook division):
-# beyond the linear charge, an a-bit by b-bit product or quotient costs (a * b) >> _QUAD_SHIFT
-# steps (about 16 steps for two 64 Kbit operands, 16,000 for two 1 Mbit operands).
-_QUAD_SHIFT = 28
+# Multiplying and dividing big ints is superlinear in CPython (Karatsuba, schoolbook
+# division): beyond the linear charge, an a-bit by b-bit product costs (a * b) >> 26 steps
+# (64 steps for two 64 Kbit operands, 16,384 for two 1 Mbit operands), and dividing an a-bit
+# int by a b-bit one costs ((a - b) * b) >> 22 steps.
+_MUL_SHIFT = 26
+_DIV_SHIFT = 22
 
 
 def _charge_mul(th: Any, a: int, b: int) -> None:
-    k = (a + b) // BITS_PER_STEP + ((a * b) >> _QUAD_SHIFT)
+    k = (a + b) // BITS_PER_STEP + ((a * b) >> _MUL_SHIFT)
+    if k:
+        th.charge(k)
+
+
+def _charge_div(th: Any, a: int, b: int) -> None:
+    k = a // BITS_PER_STEP + ((max(a - b, 0) * b) >> _DIV_SHIFT)
     if k:
         th.charge(k)
 
@@ -145,7 +153,7 @@ def _op_floordiv(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         if y == 0:
             raise EvalError("floored division by zero")
-        _charge_mul(th, x.bit_length(), y.bit_length())
+        _charge_div(th, x.bit_length(), y.bit_length())
         return x // y
     if xnum and ynum:
         fx = to_float(x) if tx is int else x
@@ -167,7 +175,7 @@ def _op_mod(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         if y == 0:
             raise EvalError("integer modulo by zero")
-        _charge_mul(th, x.bit_length(), y.bit_length())
+        _charge_div(th, x.bit_length(), y.bit_length())
         return x % y
     if xnum and ynum:
         fx = to_float(x) if tx is int else x

@@ -307,14 +307,14 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
     if t is List or t is tuple:
         tx = type(x)
         if tx is int or tx is str:
-            for e in container:
-                if type(e) is tx and e == x:
+            for el in container:
+                if type(el) is tx and el == x:
                     return True
-                if tx is int and type(e) is float and e == x:
+                if tx is int and type(el) is float and el == x:
                     return True
             return False
-        for e in container:
-            if equal(e, x, 1, th):
+        for el in container:
+            if equal(el, x, 1, th):
                 return True
         return False
     if t is str:
