@@ -16,6 +16,7 @@ builtin's own error also gets a ``<builtin>`` frame.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -169,11 +170,9 @@ _CALL_SRC = """
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 
 
-def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
-                     discard: bool = False) -> Closure:
-    """``f(a, b)`` with up to 4 positional arguments, operands read by shape."""
-    shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
-    n = len(e.args)
+@functools.lru_cache(maxsize=None)
+def _call_src(n: int) -> tuple[str, tuple[str, ...]]:
+    """The call template's source for ``n`` positional arguments, and its operand names."""
     names = ("f",) + tuple(f"x{i}" for i in range(n))
     reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
     src = (
@@ -182,6 +181,15 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
         .replace("{TUPLE}", "".join(f"x{i}, " for i in range(n)))
         .replace("N:", f"{n}:")
     )
+    return src, names
+
+
+def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
+                     discard: bool = False) -> Closure:
+    """``f(a, b)`` with up to 4 positional arguments, operands read by shape."""
+    shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
+    n = len(e.args)
+    src, names = _call_src(n)
     factory = template(f"call{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS",
                        names, store >= 0, discard)
     if store >= 0:

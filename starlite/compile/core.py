@@ -38,47 +38,60 @@ class Site:
         return f"<Site {self.func} {len(self.nodes)} nodes>"
 
 
+def _kids_binary(x: A.Binary) -> list[Any]:
+    return [x.x] if x.op in ("and", "or") else [x.x, x.y]
+
+
+def _kids_dict(x: A.DictExpr) -> list[Any]:
+    kids: list[Any] = []
+    for ent in x.entries:
+        kids.append(ent.key)
+        kids.append(ent.value)
+    return kids
+
+
+def _kids_comprehension(x: A.Comprehension) -> list[Any]:
+    first = x.clauses[0]
+    assert isinstance(first, A.ForClause)
+    return [first.iterable]
+
+
+# The children of each expression node that are always evaluated with it, in order.
+_KIDS: dict[type, Any] = {
+    A.Ident: None,
+    A.Literal: None,
+    A.Binary: _kids_binary,
+    A.ListExpr: lambda x: x.elts,
+    A.TupleExpr: lambda x: x.elts,
+    A.DictExpr: _kids_dict,
+    A.Unary: lambda x: [x.x],
+    A.CondExpr: lambda x: [x.cond],
+    A.Index: lambda x: [x.x, x.index],
+    A.Slice: lambda x: [k for k in (x.x, x.lo, x.hi, x.step) if k is not None],
+    A.Dot: lambda x: [x.x],
+    A.Call: lambda x: [x.fn] + [a.value for a in x.args],
+    A.Lambda: lambda x: [p.default for p in x.params if p.default is not None],
+    A.Comprehension: _kids_comprehension,
+}
+
+
 def expr_nodes(e: A.Expr | None, out: list[A.Node]) -> list[A.Node]:
     """Append the nodes of ``e`` that are always evaluated when ``e`` is (pre-order)."""
     if e is None:
         return out
+    kids_of = _KIDS
     stack: list[A.Node] = [e]
     while stack:
         x = stack.pop()
         out.append(x)
-        kids: list[Any]
-        if isinstance(x, (A.Ident, A.Literal)):
+        f = kids_of.get(type(x))
+        if f is None:
             continue
-        if isinstance(x, A.Binary):
-            kids = [x.x] if x.op in ("and", "or") else [x.x, x.y]
-        elif isinstance(x, (A.ListExpr, A.TupleExpr)):
-            kids = list(x.elts)
-        elif isinstance(x, A.DictExpr):
-            kids = []
-            for ent in x.entries:
-                kids.append(ent.key)
-                kids.append(ent.value)
-        elif isinstance(x, A.Unary):
-            kids = [x.x]
-        elif isinstance(x, A.CondExpr):
-            kids = [x.cond]
-        elif isinstance(x, A.Index):
-            kids = [x.x, x.index]
-        elif isinstance(x, A.Slice):
-            kids = [k for k in (x.x, x.lo, x.hi, x.step) if k is not None]
-        elif isinstance(x, A.Dot):
-            kids = [x.x]
-        elif isinstance(x, A.Call):
-            kids = [x.fn] + [a.value for a in x.args]
-        elif isinstance(x, A.Lambda):
-            kids = [p.default for p in x.params if p.default is not None]
-        elif isinstance(x, A.Comprehension):
-            first = x.clauses[0]
-            assert isinstance(first, A.ForClause)
-            kids = [first.iterable]
-        else:  # pragma: no cover
-            kids = []
-        stack.extend(reversed(kids))
+        kids = f(x)
+        if len(kids) == 1:
+            stack.append(kids[0])
+        elif kids:
+            stack.extend(reversed(kids))
     return out
 
 
