@@ -170,7 +170,7 @@ _CALL_SRC = """
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _call_src(n: int) -> tuple[str, tuple[str, ...]]:
     """The call template's source for ``n`` positional arguments, and its operand names."""
     names = ("f",) + tuple(f"x{i}" for i in range(n))
