@@ -16,12 +16,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import EvalError, Position
 from ..syntax import ast as A
+from ..values.core import Dict, List, Set
+from ..values.ops import iterate
 
 # Statement signals: a statement closure returns None to fall through, BREAK or CONTINUE, or a
 # 1-tuple holding the value of a `return`.
 BREAK: Any = object()
 CONTINUE: Any = object()
+
+
+def open_iteration(v: Any, pos: Position) -> tuple[Any, Any]:
+    """Start iterating ``v`` for a ``for`` loop or comprehension: returns the Python iterable
+    and the container whose mutation guard was raised (lower it when done), or None."""
+    t = type(v)
+    if t is List or t is Dict:
+        v.guard += 1
+        return v, v
+    if t is range or t is tuple:
+        return v, None
+    if t is Set:
+        v.guard += 1
+        return v.d, v
+    try:
+        return iterate(v), None
+    except EvalError as err:
+        err._at(pos)
+        raise
 
 
 class Site:

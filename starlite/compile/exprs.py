@@ -15,10 +15,10 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..syntax import ast as A
 from ..values.arith import unary
-from ..values.core import UNBOUND, Dict, List, Set
-from ..values.ops import check_hashable, get_attr, get_index, get_slice, iterate
+from ..values.core import UNBOUND, Dict, List
+from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from .binops import make_binary
-from .core import Site, expr_nodes
+from .core import Site, expr_nodes, open_iteration
 from .fuse import fusable, fuse
 from .shapes import shape_of, template
 
@@ -396,20 +396,9 @@ class ExprCompiler:
         site = self.site(nodes)
 
         def comp(fr: list[Any]) -> Any:
-            seq = it_f(fr)
-            t = type(seq)
-            obj = seq
-            if t is not List and t is not range and t is not tuple and t is not Dict:
-                try:
-                    seq = iterate(seq)
-                except EvalError as err:
-                    err._at(ipos)
-                    raise
+            seq, held = open_iteration(it_f(fr), ipos)
             th = fr[0]
             out: Any = Dict() if is_dict else List()
-            guard = t is List or t is Dict or t is Set
-            if guard:
-                obj.guard += 1
             try:
                 if is_dict:
                     for x in seq:
@@ -457,8 +446,8 @@ class ExprCompiler:
                                 th.overflow(bk, bsite)
                             append(body(fr))
             finally:
-                if guard:
-                    obj.guard -= 1
+                if held is not None:
+                    held.guard -= 1
             return out
 
         return comp
@@ -537,18 +526,8 @@ class ExprCompiler:
                     fr: list[Any], out: Any, it_f: Closure = it_f, assign: Any = assign,
                     rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
                 ) -> None:
-                    obj = seq = it_f(fr)
-                    t = type(seq)
-                    if t is not List and t is not range and t is not tuple and t is not Dict:
-                        try:
-                            seq = iterate(seq)
-                        except EvalError as err:
-                            err._at(ipos)
-                            raise
+                    seq, held = open_iteration(it_f(fr), ipos)
                     th = fr[0]
-                    guard = t is List or t is Dict or t is Set
-                    if guard:
-                        obj.guard += 1
                     try:
                         for v in seq:
                             s = th.steps + k
@@ -558,8 +537,8 @@ class ExprCompiler:
                             assign(fr, v)
                             rest(fr, out)
                     finally:
-                        if guard:
-                            obj.guard -= 1
+                        if held is not None:
+                            held.guard -= 1
 
                 step = for_step
                 v_ = cl.vars
@@ -576,18 +555,8 @@ class ExprCompiler:
                         rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
                         elem: Any = elem,
                     ) -> None:
-                        obj = seq = it_f(fr)
-                        t = type(seq)
-                        if t is not List and t is not range and t is not tuple and t is not Dict:
-                            try:
-                                seq = iterate(seq)
-                            except EvalError as err:
-                                err._at(ipos)
-                                raise
+                        seq, held = open_iteration(it_f(fr), ipos)
                         th = fr[0]
-                        guard = t is List or t is Dict or t is Set
-                        if guard:
-                            obj.guard += 1
                         try:
                             if elem is not None:
                                 append = out.append
@@ -607,8 +576,8 @@ class ExprCompiler:
                                     fr[slot] = v
                                     rest(fr, out)
                         finally:
-                            if guard:
-                                obj.guard -= 1
+                            if held is not None:
+                                held.guard -= 1
 
                     step = for_slot
                 # the outermost clause's iterable is charged by the enclosing group; inner

@@ -19,11 +19,20 @@ from typing import Any
 from ..errors import EvalError
 from ..syntax import ast as A
 from ..values.arith import inplace
-from ..values.core import UNBOUND, Dict, List, Set, type_name
+from ..values.core import UNBOUND, Dict, List, type_name
 from ..values.ops import get_index, iterate, set_attr, set_index
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
-from .core import BREAK, CONTINUE, Site, expr_nodes, is_compound, may_signal, stmt_nodes
+from .core import (
+    BREAK,
+    CONTINUE,
+    Site,
+    expr_nodes,
+    is_compound,
+    may_signal,
+    open_iteration,
+    stmt_nodes,
+)
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
 from .fuse import fusable, fuse
@@ -431,26 +440,11 @@ class StmtCompiler(ExprCompiler):
             slot = vars_.binding.index
         assign = self.assigner(vars_)
 
-        def iterable(fr: list[Any]) -> tuple[Any, Any]:
-            seq = it_f(fr)
-            t = type(seq)
-            if t is List or t is range or t is tuple or t is Dict:
-                return seq, seq
-            try:
-                return seq, iterate(seq)
-            except EvalError as err:
-                err._at(ipos)
-                raise
-
         if slot >= 0 and not signals:
 
             def for_local(fr: list[Any]) -> None:
-                obj, seq = iterable(fr)
+                seq, held = open_iteration(it_f(fr), ipos)
                 th = fr[0]
-                to = type(obj)
-                guard = to is List or to is Dict or to is Set
-                if guard:
-                    obj.guard += 1
                 try:
                     for v in seq:
                         s_ = th.steps + k
@@ -460,18 +454,14 @@ class StmtCompiler(ExprCompiler):
                         fr[slot] = v
                         body(fr)
                 finally:
-                    if guard:
-                        obj.guard -= 1
+                    if held is not None:
+                        held.guard -= 1
 
             return for_local
 
         def for_(fr: list[Any]) -> Any:
-            obj, seq = iterable(fr)
+            seq, held = open_iteration(it_f(fr), ipos)
             th = fr[0]
-            to = type(obj)
-            guard = to is List or to is Dict or to is Set
-            if guard:
-                obj.guard += 1
             try:
                 for v in seq:
                     s_ = th.steps + k
@@ -487,8 +477,8 @@ class StmtCompiler(ExprCompiler):
                             continue
                         return r
             finally:
-                if guard:
-                    obj.guard -= 1
+                if held is not None:
+                    held.guard -= 1
             return None
 
         return for_
