@@ -113,7 +113,7 @@ class Resolver:
                 self._collect_targets(s.lhs)
             elif isinstance(s, A.AugAssign):
                 if isinstance(s.lhs, A.Ident):
-                    self._bind_global(s.lhs, reassign=True)
+                    self._bind_global(s.lhs)
             elif isinstance(s, A.Def):
                 self._bind_global(s.name)
             elif isinstance(s, A.Load):
@@ -137,13 +137,13 @@ class Resolver:
             for e in t.elts:
                 self._collect_targets(e)
 
-    def _bind_global(self, ident: A.Ident, reassign: bool = False) -> None:
+    def _bind_global(self, ident: A.Ident) -> None:
+        """Bind a top-level name; a second binding is an error unless global_reassign
+        (``x += 1`` of a name never assigned fails at run time, as it is unbound)."""
         b = self.globals.get(ident.name)
         if b is None:
             b = A.Binding(A.GLOBAL, len(self.globals), ident.name, ident)
             self.globals[ident.name] = b
-            if reassign and not self.options.global_reassign:
-                pass  # `x += 1` of an undefined global: reported when used
         elif not self.options.global_reassign and b.first is not ident:
             first = b.first
             where = f" declared at {self.filename}:{first.line}:{first.col}" if first else ""

@@ -176,7 +176,6 @@ class ExprCompiler:
 
     def x_DictExpr(self, e: A.DictExpr) -> Closure:
         entries = [(self.expr(en.key), self.expr(en.value), self.pos(en)) for en in e.entries]
-        pos = self.pos(e)
 
         def dict_display(fr: list[Any]) -> Any:
             d = Dict()
@@ -197,7 +196,6 @@ class ExprCompiler:
 
         if not entries:
             return lambda fr: Dict()
-        del pos
         return dict_display
 
     # ---- operators ---------------------------------------------------------------------
@@ -459,7 +457,6 @@ class ExprCompiler:
         fast = self._simple_list_comprehension(e)
         if fast is not None:
             return fast
-        pos = self.pos(e)
         is_dict = e.is_dict
         if is_dict:
             assert isinstance(e.body, A.DictEntry)
@@ -584,7 +581,6 @@ class ExprCompiler:
                 # clauses' iterables are charged with the enclosing iteration.
                 pending_nodes = expr_nodes(cl.iterable, []) if idx > 0 else []
         outer = step
-        del pos
 
         if is_dict:
 
