@@ -24,6 +24,11 @@ def _medians(data: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _extras(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """test name -> extra_info."""
+    return {b["name"]: b.get("extra_info") or {} for b in data["benchmarks"]}
+
+
 def _param(name: str) -> tuple[str, str]:
     m = re.match(r"(test_\w+?)\[(.+)\]$", name)
     return (m.group(1), m.group(2)) if m else (name, "")
@@ -68,15 +73,20 @@ def report(data: dict[str, Any]) -> str:
     out += _table("PyPI starlark 0.6.0 / starlite (same programs, compiled once)",
                   _pairs(g.get("vs-pypi-starlark", {}), "test_pypi_starlark",
                          "test_starlite_module"), "PyPI starlark", "starlite")
+    extras = _extras(data)
     for group in sorted(g):
         if group in ("eval", "vs-pypi-starlark"):
             continue
         out.append(f"### {group}")
         out.append("")
-        out.append("| benchmark | median |")
-        out.append("|---|---|")
+        out.append("| benchmark | median | figures |")
+        out.append("|---|---|---|")
+        base = g[group].get("test_none")
         for name, t in sorted(g[group].items()):
-            out.append(f"| {name} | {t * 1e3:.3f} ms |")
+            info = ", ".join(f"{k}={v}" for k, v in extras.get(name, {}).items())
+            if base:
+                info = f"x{t / base:.2f} of no observer" + (f", {info}" if info else "")
+            out.append(f"| {name} | {t * 1e3:.3f} ms | {info} |")
         out.append("")
     return "\n".join(out)
 
