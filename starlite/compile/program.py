@@ -190,6 +190,19 @@ def compile_program(
     value ``run_full`` returns."""
     opts = options if options is not None else Options()
     pre = list(dict.fromkeys(predeclared))
+    # Pause the cyclic garbage collector for the whole build (the parser does so too):
+    # parsing and compiling allocate many small objects, and collections triggered by them
+    # cost up to half the time.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile(filename, source, pre, opts, mode)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _compile(filename: str, source: str, pre: list[str], opts: Options, mode: str) -> Program:
     if mode == "eval":
         f = parse_expr(filename, source)
         body = f.body[0]
@@ -207,10 +220,6 @@ def compile_program(
     # an operator chain such as `a + b + c ...`): give them the same headroom as a run.
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
-    # Like the parser, pause the cyclic garbage collector while building: compilation
-    # allocates many small objects, and the collections they trigger cost up to half the time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
         res = resolve_file(f, opts_r, preset, universe)
         prog = Program()
@@ -239,9 +248,6 @@ def compile_program(
         from ..errors import SyntaxError as StarlarkSyntaxError
 
         raise StarlarkSyntaxError(filename, 1, 1, "program too deeply nested") from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return prog
 
 
