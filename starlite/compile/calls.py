@@ -276,25 +276,21 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         return call_at(fr[0], f, args, None, pos)
 
     if name == "append" and n == 1:
-        (a0,) = argfs
 
-        def append(fr: list[Any]) -> Any:
-            r = recv(fr)
-            x = a0(fr)
-            if type(r) is List:
-                if r.guard:
-                    try:
-                        check_mutable(r, "append to")
-                    except EvalError as err:
-                        err._leave("append", None)
-                        err._at(pos)
-                        raise
-                list.append(r, x)
-                return None
-            v = generic(fr, r, (x,))
-            return None if discard else v
+        def frozen_or_iterating(r: Any) -> None:
+            try:
+                check_mutable(r, "append to")
+            except EvalError as err:
+                err._leave("append", None)
+                err._at(pos)
+                raise
 
-        return append
+        shapes = [shape_of(cc, e.fn.x), shape_of(cc, e.args[0].value)]
+        factory = template("append", _APPEND_SRC, tuple(k for k, _ in shapes),
+                           {"List": List, "list_append": list.append}, "generic, refuse, DISCARD",
+                           ("r", "x"))
+        return factory(*[v for _, v in shapes], generic,  # type: ignore[no-any-return]
+                       frozen_or_iterating, discard)
     if name == "get" and n in (1, 2):
         shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
         if n == 1:
@@ -303,6 +299,13 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
                            tuple(k for k, _ in shapes), {"Dict": Dict, "dict_get": dict.get},
                            "generic", ("r", "k", "d"))
         return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
+    if n <= 3:
+        # receiver and arguments read by shape; the method itself through `generic`
+        src, names = _mcall_src(n)
+        shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
+        factory = template(f"mcall{n}", src, tuple(k for k, _ in shapes), {}, "generic",
+                           names, discard=discard)
+        return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
     if discard:
 
         def mcall_stmt(fr: list[Any]) -> None:
@@ -310,26 +313,20 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
             generic(fr, r, tuple([a(fr) for a in argfs]))
 
         return mcall_stmt
-    if n == 0:
-
-        def mcall0(fr: list[Any]) -> Any:
-            return generic(fr, recv(fr), ())
-
-        return mcall0
-    if n == 1:
-        (a0,) = argfs
-
-        def mcall1(fr: list[Any]) -> Any:
-            r = recv(fr)
-            return generic(fr, r, (a0(fr),))
-
-        return mcall1
 
     def mcalln(fr: list[Any]) -> Any:
         r = recv(fr)
         return generic(fr, r, tuple([a(fr) for a in argfs]))
 
     return mcalln
+
+
+@functools.cache
+def _mcall_src(n: int) -> tuple[str, tuple[str, ...]]:
+    names = ("r",) + tuple(f"x{i}" for i in range(n))
+    reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
+    args = "".join(f"x{i}, " for i in range(n))
+    return reads + f"\n        return generic(fr, r, ({args}))", names
 
 
 def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
@@ -389,6 +386,17 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
 
     return call
 
+
+_APPEND_SRC = """
+        {READ0}
+        {READ1}
+        if type(r) is List:
+            if r.guard:
+                refuse(r)
+            list_append(r, x)
+            return None
+        v = generic(fr, r, (x,))
+        return None if DISCARD else v"""
 
 _GET_SRC = """
         {READ0}
