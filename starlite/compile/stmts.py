@@ -40,6 +40,32 @@ from .shapes import template
 
 Assigner = Callable[[list[Any], Any], None]
 
+_IF_SRC = """
+        {READ0}
+        if c:
+            th = fr[0]
+            s_ = th.steps + BK
+            th.steps = s_
+            if s_ > th.bound:
+                th.overflow(BK, BSITE)
+            return BODY(fr)
+        return None"""
+
+_IF_ELSE_SRC = """
+        {READ0}
+        th = fr[0]
+        if c:
+            s_ = th.steps + BK
+            th.steps = s_
+            if s_ > th.bound:
+                th.overflow(BK, BSITE)
+            return BODY(fr)
+        s_ = th.steps + OK
+        th.steps = s_
+        if s_ > th.bound:
+            th.overflow(OK, OSITE)
+        return ORELSE(fr)"""
+
 _SWAP_SRC = """
         {READ0}
         {READ1}
@@ -384,42 +410,18 @@ class StmtCompiler(ExprCompiler):
     # ---- compound statements ---------------------------------------------------------
 
     def s_If(self, s: A.If) -> Closure:
-        c = self.expr(s.cond)
+        cond = self.operand(s.cond)  # `if x:` on a local reads the slot directly
         body, blead = self.block(s.body)
         bk = len(blead)
         bsite = self.site(blead)
         if s.orelse:
             orelse, olead = self.block(s.orelse)
-            ok = len(olead)
-            osite = self.site(olead)
-
-            def if_else(fr: list[Any]) -> Any:
-                th = fr[0]
-                if c(fr):
-                    s_ = th.steps + bk
-                    th.steps = s_
-                    if s_ > th.bound:
-                        th.overflow(bk, bsite)
-                    return body(fr)
-                s_ = th.steps + ok
-                th.steps = s_
-                if s_ > th.bound:
-                    th.overflow(ok, osite)
-                return orelse(fr)
-
-            return if_else
-
-        def if_(fr: list[Any]) -> Any:
-            if c(fr):
-                th = fr[0]
-                s_ = th.steps + bk
-                th.steps = s_
-                if s_ > th.bound:
-                    th.overflow(bk, bsite)
-                return body(fr)
-            return None
-
-        return if_
+            factory = template("if_else", _IF_ELSE_SRC, (cond[0],), {},
+                               "BODY, BK, BSITE, ORELSE, OK, OSITE", ("c",))
+            return factory(cond[1], body, bk, bsite,  # type: ignore[no-any-return]
+                           orelse, len(olead), self.site(olead))
+        factory = template("if_then", _IF_SRC, (cond[0],), {}, "BODY, BK, BSITE", ("c",))
+        return factory(cond[1], body, bk, bsite)  # type: ignore[no-any-return]
 
     def s_For(self, s: A.For) -> Closure:
         it_f = self.expr(s.iterable)
