@@ -107,3 +107,47 @@ def test_threads_have_independent_counters() -> None:
     for t in ts:
         t.join()
     assert results == {n: 13 + 4 * n for n in (10, 200, 3000)}
+
+
+INLINED = {
+    # single-statement loop bodies that the compiler runs inside the loop closure; the counts
+    # are the per-node rule's: top level `def` + `x = f(N)` = 5 (+1 per extra def), then
+    # the function body and, per iteration, 1 for the binding plus the statement's nodes
+    "fused": ("def f(n):\n    t = 0\n    for i in range(n):\n        t += i * 2\n    return t\n",
+              13, 6),  # `t += i * 2`: stmt, t, *, i, 2
+    "call": ("def g(a, b):\n    return a\ndef f(n):\n    t = 0\n    for i in range(n):\n"
+             "        t = g(t, i)\n    return t\n", 14, 8),  # stmt, call, g, t, i + g's 2
+    "append": ("def f(n):\n    out = []\n    for i in range(n):\n        out.append(i)\n"
+               "    return len(out)\n", 15, 6),  # stmt, call, dot, out, i
+}
+
+
+@pytest.mark.parametrize("name", sorted(INLINED))
+def test_inlined_loop_bodies_count_the_same_steps(name: str) -> None:
+    src, base, per = INLINED[name]
+    for n in (0, 1, 7, 100):
+        assert steps_of(src + "x = f(N)\n", N=n) == base + per * n
+
+
+def test_inlined_loop_body_errors_and_guards() -> None:
+    with pytest.raises(starlite.EvalError) as ei:
+        starlite.exec_file(starlite.Thread(), "e.star",
+                           "def f():\n    t = 0\n    for i in [1, 2, 'x']:\n        t += i * 2\n"
+                           "f()\n")
+    assert "unknown binary op: int + string" in ei.value.msg or "string" in ei.value.msg
+    assert ei.value.call_stack[-1].line == 4
+    with pytest.raises(starlite.EvalError, match="cannot append to list during iteration") as ei:
+        starlite.exec_file(starlite.Thread(), "g.star",
+                           "def f():\n    xs = [1]\n    for x in xs:\n        xs.append(x)\nf()\n")
+    assert ei.value.call_stack[-1].filename == "<builtin>"  # append's own frame
+    assert ei.value.call_stack[-2].line == 4
+    # the guard is released after the loop, also after an error inside it
+    g = starlite.exec_file(starlite.Thread(), "h.star",
+                           "def f():\n    xs = [1, 2]\n    ys = []\n    for x in xs:\n"
+                           "        ys.append(x)\n    xs.append(3)\n    return xs + ys\ny = f()\n")
+    assert g["y"] == [1, 2, 3, 1, 2]
+    th = starlite.Thread(max_steps=50)
+    with pytest.raises(starlite.StepLimitExceeded):
+        starlite.exec_file(th, "s.star", "def f():\n    t = 0\n    for i in range(1000):\n"
+                                         "        t += i * 2\nf()\n")
+    assert th.steps <= 50

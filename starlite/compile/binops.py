@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..values.arith import binary
 from ..values.ops import equal
-from .shapes import template
+from .shapes import make, template
 
 # Ints below this magnitude take the inline fast path; beyond it the general path charges
 # steps in proportion to their size. (The negative bounds are separate constants: `-M` in a
@@ -122,7 +122,7 @@ def make_binary(
                                                                 ky == "C" and type(vy) is int)),
                        src, (kx, ky), _ENV, "POS, OP", ("a", "b"), store >= 0)
     if store >= 0:
-        return factory(vx, vy, pos, op, store)  # type: ignore[no-any-return]
+        return make(factory, vx, vy, pos, op, store)
     return factory(vx, vy, pos, op)  # type: ignore[no-any-return]
 
 

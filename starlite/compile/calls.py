@@ -26,7 +26,7 @@ from ..values.args import Signature, call_builtin
 from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.ops import METHODS, get_attr, iterate
 from .function import Function, new_frame
-from .shapes import shape_of, template
+from .shapes import make, shape_of, template
 
 Closure = Callable[[list[Any]], Any]
 
@@ -193,8 +193,8 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     factory = template(f"call{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS",
                        names, store >= 0, discard)
     if store >= 0:
-        return factory(*[v for _, v in shapes], pos, store)  # type: ignore[no-any-return]
-    return factory(*[v for _, v in shapes], pos)  # type: ignore[no-any-return]
+        return make(factory, *[v for _, v in shapes], pos, store)
+    return make(factory, *[v for _, v in shapes], pos)
 
 
 def compile_call_stmt(cc: Any, e: A.Call) -> Closure | None:
@@ -288,9 +288,8 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         shapes = [shape_of(cc, e.fn.x), shape_of(cc, e.args[0].value)]
         factory = template("append", _APPEND_SRC, tuple(k for k, _ in shapes),
                            {"List": List, "list_append": list.append}, "generic, refuse, DISCARD",
-                           ("r", "x"))
-        return factory(*[v for _, v in shapes], generic,  # type: ignore[no-any-return]
-                       frozen_or_iterating, discard)
+                           ("r", "x"), discard=discard)
+        return make(factory, *[v for _, v in shapes], generic, frozen_or_iterating, discard)
     if name == "get" and n in (1, 2):
         shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
         if n == 1:
@@ -305,7 +304,7 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
         factory = template(f"mcall{n}", src, tuple(k for k, _ in shapes), {}, "generic",
                            names, discard=discard)
-        return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
+        return make(factory, *[v for _, v in shapes], generic)
     if discard:
 
         def mcall_stmt(fr: list[Any]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax import ast as A
+from .shapes import RECIPES, make
 
 _ARITH = {"+", "-", "*", "//", "%", "&", "|", "^"}
 _CMP = {"<", "<=", ">", ">=", "==", "!="}
@@ -155,19 +156,20 @@ def fuse(
         names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
         if store >= 0:
             names.append("STORE")
-        params = ", ".join(names)
-        src = (
-            f"def factory({params}, generic):\n"
-            f"    def fused(fr):\n{reads}\n"
-            f"        if {guard}:\n{body}\n"
-            f"        return generic(fr)\n"
-            f"    return fused\n"
+        params = ", ".join(names) + ", generic"
+        # as a statement, the general path is the whole statement's closure (returns None)
+        fallback = (
+            "        generic(fr)\n        return" if store >= 0 else "        return generic(fr)"
         )
+        fbody = f"{reads}\n        if {guard}:\n{body}\n{fallback}"
+        src = f"def factory({params}):\n    def fused(fr):\n{fbody}\n    return fused\n"
         ns: dict[str, Any] = {"LEAF": _LEAF, "RESULT": _RESULT, "NLEAF": -_LEAF,
                               "NRESULT": -_RESULT}
         exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
         factory = ns["factory"]
         _cache[key] = factory
+        if store >= 0:
+            RECIPES[factory] = ("fused", fbody, params, ns)
     if store >= 0:
-        return factory(*locs, *consts, store, generic)  # type: ignore[no-any-return]
+        return make(factory, *locs, *consts, store, generic)
     return factory(*locs, *consts, generic)  # type: ignore[no-any-return]

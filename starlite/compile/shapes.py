@@ -101,4 +101,66 @@ def template(
     exec(compile(code, f"<starlite {name} {''.join(kinds)}>", "exec"), ns)  # noqa: S102
     f = ns["factory"]
     _cache[key] = f
+    if store or discard:
+        RECIPES[f] = (name, body, args, ns)
     return f
+
+
+# Statement factories whose closures can also run as the body of a `for` loop:
+# factory -> (name, body text, parameter list, namespace). See `loop_variant`.
+RECIPES: dict[Any, tuple[str, str, str, dict[str, Any]]] = {}
+_loop_cache: dict[Any, Callable[..., Any]] = {}
+_BARE_RETURN = re.compile(r"^( *)return$", re.M)
+
+
+def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any]:
+    """``factory(*values)``, remembering how it was made when it is a statement closure, so
+    that a loop whose whole body it is can be built around its text (``loop_variant``)."""
+    closure = factory(*values)
+    if factory in RECIPES:
+        closure._recipe = (factory, values)
+    return closure  # type: ignore[no-any-return]
+
+
+def loop_variant(
+    body: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int
+) -> Callable[[list[Any]], Any] | None:
+    """``for <local> in <iterable>: <body>`` as one closure, when the body is a statement made
+    from a template: the statement's text runs inside the loop (its ``return`` becomes a
+    ``break`` out of a one-pass inner loop), saving a call per iteration."""
+    recipe = getattr(body, "_recipe", None)
+    if recipe is None:
+        return None
+    factory, values = recipe
+    lf = _loop_cache.get(factory)
+    if lf is None:
+        name, text, args, ns = RECIPES[factory]
+        inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
+        inner = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
+        code = (
+            f"def loop_factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT):\n"
+            f"    def {name}_loop(fr):\n"
+            f"        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
+            f"        th_ = fr[0]\n"
+            f"        try:\n"
+            f"            for v_ in seq_:\n"
+            f"                s_ = th_.steps + L_K\n"
+            f"                th_.steps = s_\n"
+            f"                if s_ > th_.bound:\n"
+            f"                    th_.overflow(L_K, L_SITE)\n"
+            f"                fr[L_SLOT] = v_\n"
+            f"                while True:\n"
+            f"{inner}\n"
+            f"                    break\n"
+            f"        finally:\n"
+            f"            if held_ is not None:\n"
+            f"                held_.guard -= 1\n"
+            f"    return {name}_loop\n"
+        )
+        from .core import open_iteration
+
+        lns = dict(ns)
+        lns["open_iteration"] = open_iteration
+        exec(compile(code, f"<starlite loop {name}>", "exec"), lns)  # noqa: S102
+        lf = _loop_cache[factory] = lns["loop_factory"]
+    return lf(*values, it_f, ipos, k, site, slot)  # type: ignore[no-any-return]

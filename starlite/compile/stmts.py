@@ -36,7 +36,7 @@ from .core import (
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
 from .fuse import fusable, fuse
-from .shapes import template
+from .shapes import loop_variant, make, template
 
 Assigner = Callable[[list[Any], Any], None]
 
@@ -213,8 +213,8 @@ class StmtCompiler(ExprCompiler):
             i1 = lhs.elts[1].binding.index  # type: ignore[attr-defined]
             s0 = self.operand(s.rhs.elts[0])
             s1 = self.operand(s.rhs.elts[1])
-            factory = template("swap", _SWAP_SRC, (s0[0], s1[0]), {}, "I0, I1")
-            return factory(s0[1], s1[1], i0, i1)  # type: ignore[no-any-return]
+            factory = template("swap", _SWAP_SRC, (s0[0], s1[0]), {}, "I0, I1", discard=True)
+            return make(factory, s0[1], s1[1], i0, i1)
         if isinstance(lhs, A.Index):
             return self._set_item(lhs, s.rhs)
         x = self.expr(s.rhs)
@@ -240,8 +240,8 @@ class StmtCompiler(ExprCompiler):
         sx = self.operand(lhs.x)
         sk = self.operand(lhs.index)
         factory = template("setitem", _SETITEM_SRC, (sv[0], sx[0], sk[0]), {"Dict": Dict},
-                           "slow", ("v", "a", "k"))
-        return factory(sv[1], sx[1], sk[1], slow)  # type: ignore[no-any-return]
+                           "slow", ("v", "a", "k"), discard=True)
+        return make(factory, sv[1], sx[1], sk[1], slow)
 
     def assigner(self, t: A.Expr) -> Assigner:
         if isinstance(t, A.Ident):
@@ -443,6 +443,9 @@ class StmtCompiler(ExprCompiler):
         assign = self.assigner(vars_)
 
         if slot >= 0 and not signals:
+            one = loop_variant(body, it_f, ipos, k, site, slot)
+            if one is not None:
+                return one
 
             def for_local(fr: list[Any]) -> None:
                 seq, held = open_iteration(it_f(fr), ipos)
