@@ -25,9 +25,7 @@ and an overall total. Nothing from starlark-go is copied into this repository.
 from __future__ import annotations
 
 import ast
-import math as _pymath
 import re
-import struct as _pystruct
 import sys
 import traceback
 from collections.abc import Iterator
@@ -38,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import starlite  # noqa: E402
+from tests.starlark_harness import freeze_builtin, make_assert_module  # noqa: E402
 
 # The files eval_test.go's TestExecFile runs, in its order.
 FILES = [
@@ -128,43 +127,6 @@ def options_for(src: str) -> Any:
 # predeclared values
 
 
-def _ops() -> Any:
-    from starlite.values import ops
-
-    return ops
-
-
-def _repr(v: Any) -> str:
-    try:
-        from starlite.values.repr import repr_value
-
-        return str(repr_value(v))
-    except Exception:  # noqa: BLE001
-        return repr(v)
-
-
-def _str(v: Any) -> str:
-    return v if isinstance(v, str) else _repr(v)
-
-
-def _equal(x: Any, y: Any) -> bool:
-    eq = getattr(starlite, "equal", None) or _ops().equal
-    return bool(eq(x, y))
-
-
-def _bits(f: float) -> int:
-    return int(_pystruct.unpack("<q", _pystruct.pack("<d", f))[0])
-
-
-def _floateq(x: float, y: float) -> bool:
-    if x == y:
-        return True
-    if _pymath.isnan(x) or _pymath.isnan(y):
-        return _pymath.isnan(x) and _pymath.isnan(y)
-    a, b = _bits(x), _bits(y)
-    return a == b + 1 or b == a + 1
-
-
 class Reporter:
     def __init__(self) -> None:
         self.errors: list[str] = []
@@ -173,88 +135,10 @@ class Reporter:
         self.errors.append(msg)
 
 
-def make_assert(report: Reporter) -> Any:
-    B = starlite.Builtin
-    num = (int, float)
-
-    def eq(th: Any, x: Any, y: Any, /) -> None:
-        if _equal(x, y):
-            return
-        if (type(x) is float and type(y) in num) or (type(y) is float and type(x) in num):
-            try:
-                if _floateq(float(x), float(y)):
-                    return
-            except OverflowError:
-                pass
-            report(f"floats: {_repr(x)} != {_repr(y)} (delta > 1 ulp)")
-        else:
-            report(f"{_repr(x)} != {_repr(y)}")
-
-    def ne(th: Any, x: Any, y: Any, /) -> None:
-        if _equal(x, y):
-            report(f"{_repr(x)} == {_repr(y)}")
-
-    def true(th: Any, cond: Any, msg: Any = "assertion failed", /) -> None:
-        if not _ops().truth(cond):
-            report(_str(msg))
-
-    def lt(th: Any, x: Any, y: Any, /) -> None:
-        if not _ops().compare("<", x, y):
-            report(f"{_str(x)} is not less than {_str(y)}")
-
-    def contains(th: Any, x: Any, y: Any, /) -> None:
-        if not _ops().contains(x, y):
-            report(f"{_str(x)} does not contain {_str(y)}")
-
-    def fails(th: Any, f: Any, pattern: str, /) -> None:
-        try:
-            starlite.call(th, f)
-        except starlite.StarlarkError as e:
-            msg = getattr(e, "msg", None) or str(e)
-            try:
-                ok = re.search(pattern, msg) is not None
-            except re.error as rx:
-                report(f"bad regexp {pattern!r}: {rx}")
-                return
-            if not ok:
-                report(f"regular expression ({pattern}) did not match error ({msg})")
-            return
-        report(f"evaluation succeeded unexpectedly (want error matching {_repr(pattern)})")
-
-    def fail(th: Any, msg: Any, /) -> None:
-        report(_str(msg))
-
-    return starlite.Module(
-        "assert",
-        fail=B("error", fail),
-        eq=B("_eq", eq),
-        ne=B("_ne", ne),
-        true=B("_true", true),
-        lt=B("_lt", lt),
-        contains=B("_contains", contains),
-        fails=B("_fails", fails),
-    )
+HostValue = starlite.HostValue
 
 
-def _freeze(th: Any, x: Any, /) -> Any:
-    f = getattr(starlite, "freeze", None)
-    if f is None:
-        from starlite.values.core import freeze as f
-    f(x)
-    return x
-
-
-def _host_base() -> Any:
-    hv = getattr(starlite, "HostValue", None)
-    if hv is None:
-        from starlite.values.core import HostValue as hv
-    return hv
-
-
-HostValue = _host_base()
-
-
-class Fib(HostValue):  # type: ignore[misc, valid-type]
+class Fib(HostValue):
     """An infinite iterable of Fibonacci numbers (eval_test.go's ``fib``)."""
 
     starlark_type = "fib"
@@ -272,7 +156,7 @@ class Fib(HostValue):  # type: ignore[misc, valid-type]
         return "fib"
 
 
-class HasFields(HostValue):  # type: ignore[misc, valid-type]
+class HasFields(HostValue):
     """eval_test.go's ``hasfields``: any field may be set until frozen."""
 
     starlark_type = "hasfields"
@@ -298,7 +182,7 @@ class HasFields(HostValue):  # type: ignore[misc, valid-type]
         if not self.frozen:
             self.frozen = True
             for v in self.attrs.values():
-                _freeze(None, v)
+                freeze_builtin(None, v)
 
     def hash(self) -> int:
         raise starlite.EvalError("hasfields is unhashable")
@@ -362,8 +246,8 @@ def run_chunk(path: Path, ch: Chunk) -> list[Failure]:
         fails.append(Failure(ch.line, "(malformed expectation)", b))
     report = Reporter()
     std = std_modules()
-    assert_mod = make_assert(report)
-    freeze_b = starlite.Builtin("freeze", _freeze)
+    assert_mod = make_assert_module(report)
+    freeze_b = starlite.Builtin("freeze", freeze_builtin)
 
     def load(th: Any, module: str) -> Any:
         if module == "assert.star":

@@ -23,27 +23,18 @@ Predeclared in every chunk: ``assert`` (built here in Python), ``freeze``, and w
 
 from __future__ import annotations
 
-import math as _pymath
 import re
-import struct as _pystruct
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import starlite
+
+from .starlark_harness import freeze_builtin, make_assert_module, std_predeclared
+
 STAR_DIR = Path(__file__).parent / "starlark"
-
-starlite: Any
-try:  # the interpreter may not be importable while it is being written
-    import starlite as _starlite
-
-    starlite = _starlite
-    _IMPORT_ERROR: BaseException | None = None
-except Exception as e:  # pragma: no cover - only while the interpreter is incomplete
-    starlite = None
-    _IMPORT_ERROR = e
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,157 +92,6 @@ def all_chunks() -> list[Chunk]:
     out: list[Chunk] = []
     for p in sorted(STAR_DIR.glob("*.star")):
         out.extend(read_chunks(p))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# The assert module and other predeclared values
-
-
-def _repr(v: Any) -> str:
-    try:
-        from starlite.values.repr import repr_value
-
-        return str(repr_value(v))
-    except Exception:
-        return repr(v)
-
-
-def _ops() -> Any:
-    from starlite.values import ops
-
-    return ops
-
-
-def _sl_equal(x: Any, y: Any) -> bool:
-    eq = getattr(starlite, "equal", None)
-    if eq is None:
-        eq = _ops().equal
-    return bool(eq(x, y))
-
-
-def _float_bits(f: float) -> int:
-    return int(_pystruct.unpack("<q", _pystruct.pack("<d", f))[0])
-
-
-def _floateq(x: float, y: float) -> bool:
-    """Within 1 ULP, NaN equal to NaN (as starlark-go's assert module)."""
-    if x == y:
-        return True
-    if _pymath.isnan(x) or _pymath.isnan(y):
-        return _pymath.isnan(x) and _pymath.isnan(y)
-    bx, by = _float_bits(x), _float_bits(y)
-    return bx == by + 1 or by == bx + 1
-
-
-def _is_num(v: Any) -> bool:
-    return type(v) in (int, float)
-
-
-def _type_name(v: Any) -> str:
-    try:
-        from starlite.values.core import type_name
-
-        return type_name(v)
-    except Exception:
-        return type(v).__name__
-
-
-def values_equal(x: Any, y: Any) -> bool:
-    if _sl_equal(x, y):
-        return True
-    if (type(x) is float and _is_num(y)) or (type(y) is float and _is_num(x)):
-        try:
-            return _floateq(float(x), float(y))
-        except OverflowError:
-            return False
-    return False
-
-
-def make_assert_module(report: Callable[[str], None] | None = None) -> Any:
-    """The ``assert`` module. ``report`` (conformance mode) records failures without raising,
-    like starlark-go's ``error()``; otherwise failures raise ``starlite.EvalError``."""
-
-    def fail(thread: Any, msg: str) -> None:
-        if report is not None:
-            report(msg)
-            return
-        raise starlite.EvalError(msg)
-
-    def _eq(thread: Any, x: Any, y: Any, /) -> None:
-        if not values_equal(x, y):
-            fail(thread, f"assert.eq: {_repr(x)} != {_repr(y)}")
-
-    def _ne(thread: Any, x: Any, y: Any, /) -> None:
-        if _sl_equal(x, y):
-            fail(thread, f"assert.ne: {_repr(x)} == {_repr(y)}")
-
-    def _true(thread: Any, cond: Any, msg: Any = "assertion failed", /) -> None:
-        if not _ops().truth(cond):
-            fail(thread, f"assert.true: {msg if isinstance(msg, str) else _repr(msg)}"
-                 f" (got {_repr(cond)})")
-
-    def _lt(thread: Any, x: Any, y: Any, /) -> None:
-        ops = _ops()
-        if not ops.compare("<", x, y):
-            fail(thread, f"assert.lt: {_repr(x)} is not less than {_repr(y)}")
-
-    def _contains(thread: Any, container: Any, x: Any, /) -> None:
-        if not _ops().contains(container, x):
-            fail(thread, f"assert.contains: {_repr(container)} does not contain {_repr(x)}")
-
-    def _fails(thread: Any, fn: Any, pattern: str, /) -> None:
-        try:
-            starlite.call(thread, fn)
-        except starlite.StarlarkError as e:
-            msg = getattr(e, "msg", None) or str(e)
-            if not re.search(pattern, msg):
-                fail(thread, f"assert.fails: regular expression ({pattern}) did not match "
-                             f"error ({msg})")
-            return
-        fail(thread, f"assert.fails: evaluation succeeded unexpectedly "
-                     f"(want error matching {_repr(pattern)})")
-
-    def _fail(thread: Any, msg: Any, /) -> None:
-        fail(thread, msg if isinstance(msg, str) else _repr(msg))
-
-    B = starlite.Builtin
-    return starlite.Module(
-        "assert",
-        eq=B("eq", _eq),
-        ne=B("ne", _ne),
-        true=B("true", _true),
-        lt=B("lt", _lt),
-        contains=B("contains", _contains),
-        fails=B("fails", _fails),
-        fail=B("fail", _fail),
-    )
-
-
-def _freeze(thread: Any, x: Any, /) -> Any:
-    f = getattr(starlite, "freeze", None)
-    if f is None:
-        from starlite.values.core import freeze as f
-    f(x)
-    return x
-
-
-def std_predeclared() -> dict[str, Any]:
-    """``struct``, ``module``, ``json``, ``math``: whichever exist."""
-    out: dict[str, Any] = {}
-    try:
-        import starlite.builtins as sb
-    except Exception:
-        return out
-    for name, attr in (
-        ("struct", "struct_builtin"),
-        ("module", "module_builtin"),
-        ("json", "json_module"),
-        ("math", "math_module"),
-    ):
-        v = getattr(sb, attr, None)
-        if v is not None:
-            out[name] = v
     return out
 
 
@@ -360,7 +200,7 @@ def run_chunk(chunk: Chunk) -> None:
     where = f"{chunk.path}:{chunk.first_line}"
     opts = make_options(chunk.options)
     predeclared = std_predeclared()
-    predeclared["freeze"] = starlite.Builtin("freeze", _freeze)
+    predeclared["freeze"] = starlite.Builtin("freeze", freeze_builtin)
     assert_module = make_assert_module()
     predeclared["assert"] = assert_module
     thread = make_thread(opts, predeclared, assert_module)
@@ -424,6 +264,4 @@ def _param(c: Chunk) -> Any:
 
 @pytest.mark.parametrize("chunk", [_param(c) for c in _CHUNKS])
 def test_star_chunk(chunk: Chunk) -> None:
-    if starlite is None:
-        pytest.skip(f"starlite is not importable: {_IMPORT_ERROR}")
     run_chunk(chunk)
