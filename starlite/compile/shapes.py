@@ -14,6 +14,11 @@ G     anything else                                ``closure(fr)``
 operands, into a factory per combination of shapes, built once per process with ``exec`` and
 cached. Compiling a program only calls the cached factories: no source is generated per
 program.
+
+Statement variants (``store``/``discard``) also keep their text as a *recipe*: a ``for`` loop
+over a local whose whole body is one such statement is built, once per statement shape, as a
+single closure with the statement's text inside the loop (:func:`loop_variant`), which saves
+a Python call per iteration.
 """
 
 from __future__ import annotations
@@ -136,6 +141,8 @@ def loop_variant(
     if lf is None:
         name, text, args, ns = RECIPES[factory]
         inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
+        if re.search(r"^ *return\b", inner, re.M):
+            return None  # a statement text that still returns a value: not inlinable
         inner = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
         code = (
             f"def loop_factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT):\n"
