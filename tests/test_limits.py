@@ -151,3 +151,19 @@ def test_inlined_loop_body_errors_and_guards() -> None:
         starlite.exec_file(th, "s.star", "def f():\n    t = 0\n    for i in range(1000):\n"
                                          "        t += i * 2\nf()\n")
     assert th.steps <= 50
+
+
+def test_inlined_list_comprehension_counts_and_errors() -> None:
+    plain = "def f(n):\n    return [x * x for x in range(n)]\ny = f(N)\n"
+    filt = "def f(n):\n    return [x * x for x in range(n) if x % 2 == 0]\ny = f(N)\n"
+    for n in (0, 1, 2, 5):
+        # base 10; per element: binding + `x * x` (3); the filter adds `x % 2 == 0` (5)
+        assert steps_of(plain, N=n) == 10 + 4 * n
+        assert steps_of(filt, N=n) == 10 + 6 * n + 3 * ((n + 1) // 2)
+    with pytest.raises(starlite.EvalError, match="unknown binary op: string \\* string") as ei:
+        starlite.exec_file(starlite.Thread(), "c.star",
+                           "def f():\n    return [x * x for x in ['a']]\nf()\n")
+    assert ei.value.call_stack[-1].line == 2
+    with pytest.raises(starlite.EvalError, match="during iteration"):
+        starlite.exec_file(starlite.Thread(), "d.star",
+                           "def f():\n    xs = [1]\n    return [xs.append(x) for x in xs]\nf()\n")

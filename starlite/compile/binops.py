@@ -123,7 +123,7 @@ def make_binary(
                        src, (kx, ky), _ENV, "POS, OP", ("a", "b"), store >= 0)
     if store >= 0:
         return make(factory, vx, vy, pos, op, store)
-    return factory(vx, vy, pos, op)  # type: ignore[no-any-return]
+    return make(factory, vx, vy, pos, op)
 
 
 _NAMES = {

@@ -20,7 +20,7 @@ from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from .binops import make_binary
 from .core import Site, expr_nodes, open_iteration
 from .fuse import fusable, fuse
-from .shapes import shape_of, template
+from .shapes import list_comprehension_variant, make, shape_of, template
 
 Closure = Callable[[list[Any]], Any]
 
@@ -299,7 +299,7 @@ class ExprCompiler:
         sx = self.operand(e.x)
         sk = self.operand(e.index)
         factory = template("index", _INDEX_SRC, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
-        return factory(sx[1], sk[1], slow)  # type: ignore[no-any-return]
+        return make(factory, sx[1], sk[1], slow)
 
     def x_Slice(self, e: A.Slice) -> Closure:
         x = self.expr(e.x)
@@ -392,6 +392,11 @@ class ExprCompiler:
             bsite = self.site([])
         k = len(nodes)
         site = self.site(nodes)
+        if not is_dict:
+            # an element expression made from a template runs inside the loop
+            one = list_comprehension_variant(body, it_f, ipos, k, site, slot, cond, bk, bsite)
+            if one is not None:
+                return one
 
         def comp(fr: list[Any]) -> Any:
             seq, held = open_iteration(it_f(fr), ipos)

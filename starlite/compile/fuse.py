@@ -168,8 +168,7 @@ def fuse(
         exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
         factory = ns["factory"]
         _cache[key] = factory
-        if store >= 0:
-            RECIPES[factory] = ("fused", fbody, params, ns)
+        RECIPES[factory] = ("fused", fbody, params, ns, "stmt" if store >= 0 else "expr")
     if store >= 0:
         return make(factory, *locs, *consts, store, generic)
-    return factory(*locs, *consts, generic)  # type: ignore[no-any-return]
+    return make(factory, *locs, *consts, generic)

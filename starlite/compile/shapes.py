@@ -106,21 +106,21 @@ def template(
     exec(compile(code, f"<starlite {name} {''.join(kinds)}>", "exec"), ns)  # noqa: S102
     f = ns["factory"]
     _cache[key] = f
-    if store or discard:
-        RECIPES[f] = (name, body, args, ns)
+    RECIPES[f] = (name, body, args, ns, "stmt" if (store or discard) else "expr")
     return f
 
 
-# Statement factories whose closures can also run as the body of a `for` loop:
-# factory -> (name, body text, parameter list, namespace). See `loop_variant`.
-RECIPES: dict[Any, tuple[str, str, str, dict[str, Any]]] = {}
+# How each factory's closures were written, so that a loop can be built around their text:
+# factory -> (name, body text, parameter list, namespace, "stmt" or "expr").
+# See `loop_variant` and `list_comprehension_variant`.
+RECIPES: dict[Any, tuple[str, str, str, dict[str, Any], str]] = {}
 _loop_cache: dict[Any, Callable[..., Any]] = {}
 _BARE_RETURN = re.compile(r"^( *)return$", re.M)
 
 
 def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any]:
-    """``factory(*values)``, remembering how it was made when it is a statement closure, so
-    that a loop whose whole body it is can be built around its text (``loop_variant``)."""
+    """``factory(*values)``, remembering how it was made, so that a loop whose whole body it
+    is can be built around its text (``loop_variant``, ``list_comprehension_variant``)."""
     closure = factory(*values)
     if factory in RECIPES:
         closure._recipe = (factory, values)
@@ -137,9 +137,11 @@ def loop_variant(
     if recipe is None:
         return None
     factory, values = recipe
+    if RECIPES[factory][4] != "stmt":
+        return None
     lf = _loop_cache.get(factory)
     if lf is None:
-        name, text, args, ns = RECIPES[factory]
+        name, text, args, ns, _kind = RECIPES[factory]
         inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
         if re.search(r"^ *return\b", inner, re.M):
             return None  # a statement text that still returns a value: not inlinable
@@ -171,3 +173,73 @@ def loop_variant(
         exec(compile(code, f"<starlite loop {name}>", "exec"), lns)  # noqa: S102
         lf = _loop_cache[factory] = lns["loop_factory"]
     return lf(*values, it_f, ipos, k, site, slot)  # type: ignore[no-any-return]
+
+
+_comp_cache: dict[tuple[Any, bool], Callable[..., Any]] = {}
+_VALUE_RETURN = re.compile(r"^( *)return (.+)$", re.M)
+
+
+def list_comprehension_variant(
+    elem: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int,
+    cond: Any, bk: int, bsite: Any,
+) -> Callable[[list[Any]], Any] | None:
+    """``[elem for <local> in <iterable> if cond]`` as one closure, when ``elem`` was made
+    from an expression template: its text runs inside the loop and each ``return X`` appends
+    X. ``cond`` (or None) stays a closure."""
+    recipe = getattr(elem, "_recipe", None)
+    if recipe is None:
+        return None
+    factory, values = recipe
+    if RECIPES[factory][4] != "expr":
+        return None
+    key = (factory, cond is not None)
+    cf = _comp_cache.get(key)
+    if cf is None:
+        name, text, args, ns, _kind = RECIPES[factory]
+        if _BARE_RETURN.search(text):
+            return None
+        inner = _VALUE_RETURN.sub(lambda m: f"{m.group(1)}append_({m.group(2)})\n"
+                                            f"{m.group(1)}break", text)
+        inner = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
+        filt = (
+            "                if not L_COND(fr):\n"
+            "                    continue\n"
+            "                s_ = th_.steps + L_BK\n"
+            "                th_.steps = s_\n"
+            "                if s_ > th_.bound:\n"
+            "                    th_.overflow(L_BK, L_BSITE)\n"
+        ) if cond is not None else ""
+        code = (
+            f"def comp_factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT, L_COND, L_BK,"
+            f" L_BSITE):\n"
+            f"    def {name}_comprehension(fr):\n"
+            f"        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
+            f"        th_ = fr[0]\n"
+            f"        out_ = List()\n"
+            f"        append_ = out_.append\n"
+            f"        try:\n"
+            f"            for v_ in seq_:\n"
+            f"                s_ = th_.steps + L_K\n"
+            f"                th_.steps = s_\n"
+            f"                if s_ > th_.bound:\n"
+            f"                    th_.overflow(L_K, L_SITE)\n"
+            f"                fr[L_SLOT] = v_\n"
+            f"{filt}"
+            f"                while True:\n"
+            f"{inner}\n"
+            f"                    break\n"
+            f"        finally:\n"
+            f"            if held_ is not None:\n"
+            f"                held_.guard -= 1\n"
+            f"        return out_\n"
+            f"    return {name}_comprehension\n"
+        )
+        from ..values.core import List
+        from .core import open_iteration
+
+        lns = dict(ns)
+        lns["open_iteration"] = open_iteration
+        lns["List"] = List
+        exec(compile(code, f"<starlite comprehension {name}>", "exec"), lns)  # noqa: S102
+        cf = _comp_cache[key] = lns["comp_factory"]
+    return cf(*values, it_f, ipos, k, site, slot, cond, bk, bsite)  # type: ignore[no-any-return]
