@@ -127,12 +127,55 @@ def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any
     return closure  # type: ignore[no-any-return]
 
 
+def _build_loop(
+    kind: str, name: str, args: str, extra: str, inner: str, ns: dict[str, Any],
+    setup: str = "", filt: str = "", result: str = "",
+) -> Callable[..., Any]:
+    """Compile the factory of a ``for``-loop closure around a template's text ``inner``: the
+    loop opens the iteration (``open_iteration``), charges ``L_K`` steps per element, binds
+    it to slot ``L_SLOT``, runs ``filt`` and then ``inner`` in a one-pass ``while`` (so that
+    ``break`` ends the element), and releases the iteration guard. ``setup`` runs before the
+    loop and ``result`` after it."""
+    from ..values.core import List
+    from .core import open_iteration
+
+    body = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
+    code = (
+        f"def factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT{extra}):\n"
+        f"    def {name}_{kind}(fr):\n"
+        "        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
+        "        th_ = fr[0]\n"
+        f"{setup}"
+        "        try:\n"
+        "            for v_ in seq_:\n"
+        "                s_ = th_.steps + L_K\n"
+        "                th_.steps = s_\n"
+        "                if s_ > th_.bound:\n"
+        "                    th_.overflow(L_K, L_SITE)\n"
+        "                fr[L_SLOT] = v_\n"
+        f"{filt}"
+        "                while True:\n"
+        f"{body}\n"
+        "                    break\n"
+        "        finally:\n"
+        "            if held_ is not None:\n"
+        "                held_.guard -= 1\n"
+        f"{result}"
+        f"    return {name}_{kind}\n"
+    )
+    lns = dict(ns)
+    lns["open_iteration"] = open_iteration
+    lns["List"] = List
+    exec(compile(code, f"<starlite {kind} {name}>", "exec"), lns)  # noqa: S102
+    return lns["factory"]  # type: ignore[no-any-return]
+
+
 def loop_variant(
     body: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int
 ) -> Callable[[list[Any]], Any] | None:
     """``for <local> in <iterable>: <body>`` as one closure, when the body is a statement made
     from a template: the statement's text runs inside the loop (its ``return`` becomes a
-    ``break`` out of a one-pass inner loop), saving a call per iteration."""
+    ``break`` out of the one-pass inner loop), saving a call per iteration."""
     recipe = getattr(body, "_recipe", None)
     if recipe is None:
         return None
@@ -145,38 +188,20 @@ def loop_variant(
         inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
         if re.search(r"^ *return\b", inner, re.M):
             return None  # a statement text that still returns a value: not inlinable
-        inner = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
-        code = (
-            f"def loop_factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT):\n"
-            f"    def {name}_loop(fr):\n"
-            f"        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
-            f"        th_ = fr[0]\n"
-            f"        try:\n"
-            f"            for v_ in seq_:\n"
-            f"                s_ = th_.steps + L_K\n"
-            f"                th_.steps = s_\n"
-            f"                if s_ > th_.bound:\n"
-            f"                    th_.overflow(L_K, L_SITE)\n"
-            f"                fr[L_SLOT] = v_\n"
-            f"                while True:\n"
-            f"{inner}\n"
-            f"                    break\n"
-            f"        finally:\n"
-            f"            if held_ is not None:\n"
-            f"                held_.guard -= 1\n"
-            f"    return {name}_loop\n"
-        )
-        from .core import open_iteration
-
-        lns = dict(ns)
-        lns["open_iteration"] = open_iteration
-        exec(compile(code, f"<starlite loop {name}>", "exec"), lns)  # noqa: S102
-        lf = _loop_cache[factory] = lns["loop_factory"]
+        lf = _loop_cache[factory] = _build_loop("loop", name, args, "", inner, ns)
     return lf(*values, it_f, ipos, k, site, slot)  # type: ignore[no-any-return]
 
 
 _comp_cache: dict[tuple[Any, bool], Callable[..., Any]] = {}
 _VALUE_RETURN = re.compile(r"^( *)return (.+)$", re.M)
+_FILTER = (
+    "                if not L_COND(fr):\n"
+    "                    continue\n"
+    "                s_ = th_.steps + L_BK\n"
+    "                th_.steps = s_\n"
+    "                if s_ > th_.bound:\n"
+    "                    th_.overflow(L_BK, L_BSITE)\n"
+)
 
 
 def list_comprehension_variant(
@@ -200,46 +225,10 @@ def list_comprehension_variant(
             return None
         inner = _VALUE_RETURN.sub(lambda m: f"{m.group(1)}append_({m.group(2)})\n"
                                             f"{m.group(1)}break", text)
-        inner = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
-        filt = (
-            "                if not L_COND(fr):\n"
-            "                    continue\n"
-            "                s_ = th_.steps + L_BK\n"
-            "                th_.steps = s_\n"
-            "                if s_ > th_.bound:\n"
-            "                    th_.overflow(L_BK, L_BSITE)\n"
-        ) if cond is not None else ""
-        code = (
-            f"def comp_factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT, L_COND, L_BK,"
-            f" L_BSITE):\n"
-            f"    def {name}_comprehension(fr):\n"
-            f"        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
-            f"        th_ = fr[0]\n"
-            f"        out_ = List()\n"
-            f"        append_ = out_.append\n"
-            f"        try:\n"
-            f"            for v_ in seq_:\n"
-            f"                s_ = th_.steps + L_K\n"
-            f"                th_.steps = s_\n"
-            f"                if s_ > th_.bound:\n"
-            f"                    th_.overflow(L_K, L_SITE)\n"
-            f"                fr[L_SLOT] = v_\n"
-            f"{filt}"
-            f"                while True:\n"
-            f"{inner}\n"
-            f"                    break\n"
-            f"        finally:\n"
-            f"            if held_ is not None:\n"
-            f"                held_.guard -= 1\n"
-            f"        return out_\n"
-            f"    return {name}_comprehension\n"
+        cf = _comp_cache[key] = _build_loop(
+            "comprehension", name, args, ", L_COND, L_BK, L_BSITE", inner, ns,
+            setup="        out_ = List()\n        append_ = out_.append\n",
+            filt=_FILTER if cond is not None else "",
+            result="        return out_\n",
         )
-        from ..values.core import List
-        from .core import open_iteration
-
-        lns = dict(ns)
-        lns["open_iteration"] = open_iteration
-        lns["List"] = List
-        exec(compile(code, f"<starlite comprehension {name}>", "exec"), lns)  # noqa: S102
-        cf = _comp_cache[key] = lns["comp_factory"]
     return cf(*values, it_f, ipos, k, site, slot, cond, bk, bsite)  # type: ignore[no-any-return]
