@@ -158,14 +158,12 @@ def is_compound(s: A.Stmt) -> bool:
     return isinstance(s, (A.If, A.For, A.While))
 
 
-def may_signal(s: A.Stmt, in_loop: bool) -> bool:
+def may_signal(s: A.Stmt) -> bool:
     """Whether statement ``s`` can return a signal (return/break/continue) to its block."""
     if isinstance(s, (A.Return, A.Break, A.Continue)):
         return True
     if isinstance(s, A.If):
-        return any(may_signal(x, in_loop) for x in s.body) or any(
-            may_signal(x, in_loop) for x in s.orelse
-        )
+        return any(may_signal(x) for x in s.body) or any(may_signal(x) for x in s.orelse)
     if isinstance(s, (A.For, A.While)):
         return any(_has_return(x) for x in s.body)
     return False

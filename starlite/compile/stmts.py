@@ -107,7 +107,6 @@ class StmtCompiler(ExprCompiler):
         self.universe = universe
         self.options = options
         self.predeclared_slot = predeclared_slot
-        self.in_loop = False
 
     # ---- blocks ------------------------------------------------------------------------
 
@@ -130,7 +129,7 @@ class StmtCompiler(ExprCompiler):
         units: list[tuple[Closure, bool]] = []
         lead: list[A.Node] = groups[0][0]
         for gi, (nodes, gstmts) in enumerate(groups):
-            closures = [(self.stmt(s), may_signal(s, self.in_loop)) for s in gstmts]
+            closures = [(self.stmt(s), may_signal(s)) for s in gstmts]
             if gi > 0 and closures and nodes:
                 c0, sig0 = closures[0]
                 closures[0] = (charge_fn(len(nodes), self.site(nodes), c0), sig0)
@@ -426,14 +425,11 @@ class StmtCompiler(ExprCompiler):
     def s_For(self, s: A.For) -> Closure:
         it_f = self.expr(s.iterable)
         ipos = self.pos(s.iterable)
-        saved = self.in_loop
-        self.in_loop = True
         body, blead = self.block(s.body)
-        self.in_loop = saved
         nodes: list[A.Node] = [s.vars, *blead]
         k = len(nodes)
         site = self.site(nodes)
-        signals = any(may_signal(x, True) for x in s.body)
+        signals = any(may_signal(x) for x in s.body)
         vars_ = s.vars
         slot = -1
         if isinstance(vars_, A.Ident) and vars_.binding is not None and (
@@ -493,10 +489,7 @@ class StmtCompiler(ExprCompiler):
         cnodes = expr_nodes(s.cond, [])
         ck = len(cnodes)
         csite = self.site(cnodes)
-        saved = self.in_loop
-        self.in_loop = True
         body, blead = self.block(s.body)
-        self.in_loop = saved
         body = charge_fn(len(blead), self.site(blead), body)
 
         def while_(fr: list[Any]) -> Any:
@@ -559,9 +552,8 @@ class StmtCompiler(ExprCompiler):
         if not scope.has_varargs and not scope.has_kwargs and not scope.num_kwonly:
             code.fast_arity = code.nparams
         # compile the body in the function's own context
-        saved = (self.funcname, self.in_loop)
+        saved = self.funcname
         self.funcname = name
-        self.in_loop = False
         value_body = True
         if body_stmts is not None:
             straight = self.value_block(body_stmts)
@@ -576,7 +568,7 @@ class StmtCompiler(ExprCompiler):
             lead = expr_nodes(body_expr, [])
 
         lead_site = self.site(lead)  # charged inside the callee: named after it
-        self.funcname, self.in_loop = saved
+        self.funcname = saved
         code.body = run
         code.invoke = make_invoke(code, run, lead, lead_site, self.options.recursion,
                                   value_body)
