@@ -11,7 +11,7 @@ import gc
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from ..errors import (
     Cancelled,
@@ -160,23 +160,32 @@ def _run_guarded(thread: Any, run: Any, fr: list[Any], lead: int, site: Site | N
         if lead:
             thread.charge_at(lead, site)
         return run(fr)
-    except EvalError as e:
-        e._finish("<toplevel>")
-        raise
-    except RecursionError:
-        err = EvalError("Starlark computation exceeded the maximum nesting depth")
-        err._finish("<toplevel>")
-        raise err from None
-    except MemoryError:
-        err = EvalError("Starlark computation ran out of memory")
-        err._finish("<toplevel>")
-        raise err from None
-    except Exception as e:  # a bug in starlite: never let it escape as a crash
-        err = EvalError(f"internal error: {type(e).__name__}: {e}")
-        err._finish("<toplevel>")
-        raise err from e
+    except Exception as e:
+        raise_run_failure(e, "<toplevel>")
     finally:
         thread._running -= 1
+
+
+def raise_run_failure(e: Exception, frame: str) -> NoReturn:
+    """Raise what a run that failed with ``e`` reports, its call stack finished at ``frame``
+    (the outermost frame's name): a Starlark error as it is; Python's RecursionError and
+    MemoryError as Starlark errors; anything else (a bug in starlite) as an internal error.
+    No Python exception escapes a run. Call it from the run's ``except`` block."""
+    if isinstance(e, EvalError):
+        e._finish(frame)
+        raise e
+    if isinstance(e, RecursionError):
+        err = EvalError("Starlark computation exceeded the maximum nesting depth")
+    elif isinstance(e, MemoryError):
+        err = EvalError("Starlark computation ran out of memory")
+    elif isinstance(e, StarlarkError):
+        err = EvalError(str(e))
+    else:
+        err = EvalError(f"internal error: {type(e).__name__}: {e}")
+    err._finish(frame)
+    if isinstance(e, (RecursionError, MemoryError)):
+        raise err from None
+    raise err from e
 
 
 def compile_program(
@@ -264,18 +273,9 @@ def call(thread: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     thread._running += 1
     try:
         return call_value(thread, fn, sargs, skw)
-    except EvalError as e:
-        e._finish("<host>")
-        raise
-    except RecursionError:
-        err = EvalError("Starlark computation exceeded the maximum nesting depth")
-        err._finish("<host>")
-        raise err from None
-    except StarlarkError:
-        raise
     except Exception as e:
-        err = EvalError(f"internal error: {type(e).__name__}: {e}")
-        err._finish("<host>")
-        raise err from e
+        if isinstance(e, StarlarkError) and not isinstance(e, EvalError):
+            raise  # a host's own static error (say, from a nested exec_file) as it is
+        raise_run_failure(e, "<host>")
     finally:
         thread._running -= 1

@@ -28,7 +28,8 @@ import threading
 from typing import Any
 
 from ..compile.calls import call_value
-from ..errors import Cancelled, EvalError, StarlarkError, StepLimitExceeded, Timeout
+from ..compile.program import raise_run_failure
+from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
 from ..observe import ParallelEvent, notify
 from ..values.core import List, type_name
 from .pool import POOL
@@ -192,20 +193,7 @@ def _run_task(th: Any, fn: Any) -> Any:
     th._running += 1
     try:
         return call_value(th, fn, (), None)
-    except EvalError as e:
-        e._finish("<parallel task>")
-        raise
-    except RecursionError:
-        err = EvalError("Starlark computation exceeded the maximum nesting depth")
-        err._finish("<parallel task>")
-        raise err from None
-    except StarlarkError as e:
-        err = EvalError(str(e))
-        err._finish("<parallel task>")
-        raise err from e
     except Exception as e:
-        err = EvalError(f"internal error: {type(e).__name__}: {e}")
-        err._finish("<parallel task>")
-        raise err from e
+        raise_run_failure(e, "<parallel task>")
     finally:
         th._running -= 1
