@@ -758,6 +758,33 @@ def _build(builder: _Builder) -> Lark:
     return parser
 
 
+class _IdentityRule(lark.grammar.Rule):
+    """A lark ``Rule`` compared and hashed by identity, in C.
+
+    Lark's LALR loop runs ``assert arg != end_state`` and ``callbacks[rule]`` on every
+    reduction; with ``Rule``'s Python-level ``__eq__`` (``!=`` falls back to it) and
+    ``__hash__`` that is two Python calls per reduction, about a sixth of a parse. Once the
+    tables are built, each rule is one object shared by the tables and the callbacks, so
+    identity is the same equality.
+    """
+
+    __slots__ = ()
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+def _identity_rules(parser: Lark) -> None:
+    """Switch the built parser's rules to :class:`_IdentityRule` (same layout, so only the
+    class changes) and re-key its callbacks by the new hashes."""
+    inner = parser.parser.parser.parser
+    for table in inner.parse_table.states.values():
+        for _action, arg in table.values():
+            if type(arg) is lark.grammar.Rule:
+                arg.__class__ = _IdentityRule
+    inner.callbacks = dict(inner.callbacks.items())
+
+
 def _get() -> tuple[Lark, _Builder, StarlarkLexer]:
     global _state
     st = _state
@@ -767,6 +794,7 @@ def _get() -> tuple[Lark, _Builder, StarlarkLexer]:
             if st is None:
                 builder = _Builder()
                 parser = _build(builder)
+                _identity_rules(parser)
                 lexer = parser.parser.lexer  # the StarlarkLexer instance lark made
                 st = _state = (parser, builder, lexer)
     return st
