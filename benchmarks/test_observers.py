@@ -6,8 +6,10 @@ runs it on a fresh thread. Targets (DESIGN.md, "Observer interface"):
 
 * ``passive`` (overrides only ``on_exec_start`` / ``on_exec_end``): within 5% of ``none`` --
   such an observer is never reached per call or per step.
-* ``steps_discard`` (an ``on_step`` that does nothing): at most 3x ``none`` -- it pays for one
-  ``StepEvent`` and one Python call per step.
+* ``steps_discard_batches`` (an ``on_steps`` that does nothing): at most 3x ``none`` -- it
+  receives every step, one call per charge (a group of steps counted at once).
+* ``steps_discard`` (an ``on_step`` that does nothing): one ``StepEvent`` and one Python call
+  per step; ``steps_discard_reused_events`` the same with per-node flyweight events.
 * ``flight_recorder`` (the default, with steps): the cost of leaving it on.
 * ``trace_recorder`` (writing JSON lines to a temporary file): at most 10x ``none``.
 
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 
 import starlite
-from starlite.observe import ExecEnd, ExecStart, StepEvent
+from starlite.observe import ExecEnd, ExecStart, StepEvent, StepSite
 
 SOURCE = """
 def add(a, b):
@@ -60,8 +62,18 @@ class Passive(starlite.Observer):
         pass
 
 
+class DiscardBatches(starlite.Observer):
+    """Receives every step, a charge at a time through ``on_steps``, and throws them away:
+    the per-step observer the 3x target is about."""
+
+    wants_steps = True
+
+    def on_steps(self, first: int, count: int, site: StepSite, depth: int) -> None:
+        pass
+
+
 class DiscardSteps(starlite.Observer):
-    """Receives every step event and throws it away."""
+    """Receives every step as its own event object and throws it away."""
 
     wants_steps = True
 
@@ -101,6 +113,11 @@ def test_none(benchmark: Any) -> None:
 @pytest.mark.benchmark(group="observers")
 def test_passive(benchmark: Any) -> None:
     _bench(benchmark, lambda: [Passive()])
+
+
+@pytest.mark.benchmark(group="observers")
+def test_steps_discard_batches(benchmark: Any) -> None:
+    _bench(benchmark, lambda: [DiscardBatches()])
 
 
 @pytest.mark.benchmark(group="observers")

@@ -19,12 +19,14 @@ import pytest
 
 import starlite
 from starlite.observe import (
+    BUILTIN_SITE,
     CallEvent,
     ErrorEvent,
     ExecEnd,
     ExecStart,
     ReturnEvent,
     StepEvent,
+    StepSite,
 )
 from starlite.observe.flame import flame_svg, fold, folded_lines
 from starlite.observe.recorders import SCHEMA_VERSION, event_dict
@@ -779,3 +781,118 @@ def test_reused_step_events_carry_the_same_fields_as_fresh_ones() -> None:
     starlite.exec_file(starlite.Thread(observers=[reused]), "r.star", src)
     assert reused.seen == fresh.seen
     assert len(reused.ids) < len(reused.seen) // 10  # objects are reused across iterations
+
+
+# ---- step batches: on_steps ----------------------------------------------------------------
+
+
+class Batches(starlite.Observer):
+    """Keeps each charge it is given through on_steps."""
+
+    wants_steps = True
+
+    def __init__(self) -> None:
+        self.charges: list[tuple[int, int, StepSite, int]] = []
+
+    def on_steps(self, first: int, count: int, site: StepSite, depth: int) -> None:
+        self.charges.append((first, count, site, depth))
+
+
+def test_on_steps_charges_cover_every_step_once_in_order() -> None:
+    b = Batches()
+    th, g, _ = run(PROGRAM, b)
+    assert isinstance(g, dict)
+    covered = [s for first, count, _, _ in b.charges for s in range(first, first + count)]
+    assert covered == list(range(1, th.steps + 1))
+    assert all(count >= 1 for _, count, _, _ in b.charges)
+    assert len(b.charges) < th.steps // 2  # batches, not one call per step
+
+
+def test_on_steps_sites_expand_to_the_same_events_as_on_step() -> None:
+    b, c = Batches(), Collector()
+    run(PROGRAM, b)
+    run(PROGRAM, c)
+    expanded = [ev for first, count, site, depth in b.charges
+                for ev in site.events(first, count, depth)]
+    assert expanded == c.of("step")
+    # sites are compile-time objects: the same object each time the code runs
+    sites = [site for _, _, site, _ in b.charges]
+    assert len({id(s) for s in sites}) < len(sites) // 3
+    assert all(isinstance(s, StepSite) for s in sites)
+    # a builtin's work with no source position comes with BUILTIN_SITE
+    assert BUILTIN_SITE in sites
+    assert BUILTIN_SITE.function == "<builtin>" and not BUILTIN_SITE.nodes
+
+
+def test_on_steps_depth_counts_inline_calls() -> None:
+    # leaf() makes no calls, so without observers its calls take the fastest path
+    src = ("def leaf(x):\n    y = x + 1\n    return y\n\n"
+           "def f():\n    return leaf(1) + leaf(2)\n\nz = f()\n")
+    b = Batches()
+    run(src, b)
+    depths = {(site.function, depth) for _, _, site, depth in b.charges}
+    assert ("leaf", 2) in depths and ("f", 1) in depths and ("<toplevel>", 0) in depths
+    assert not any(fn == "leaf" and d != 2 for fn, d in depths)
+
+
+def test_on_steps_observer_keeps_limits_exact() -> None:
+    b = Batches()
+    th, err, _ = run(LOOPING, b, max_steps=5_000)
+    assert isinstance(err, starlite.StepLimitExceeded)
+    assert th.steps <= 5_000
+    last_first, last_count, _, _ = b.charges[-1]
+    assert last_first + last_count - 1 == th.steps  # nothing delivered past the limit
+    # the limit is detected at the same step as without an observer
+    plain, err0, _ = run(LOOPING, max_steps=5_000)
+    assert isinstance(err0, starlite.StepLimitExceeded) and plain.steps == th.steps
+
+
+def test_on_steps_observer_does_not_delay_timeout_or_cancel() -> None:
+    b = Batches()
+    th, err, _ = run(LOOPING.replace("1000000", "100000000"), b, timeout=0.2)
+    assert isinstance(err, starlite.Timeout)
+
+    class CancelAt(Batches):
+        def on_steps(self, first: int, count: int, site: StepSite, depth: int) -> None:
+            super().on_steps(first, count, site, depth)
+            if first > 1000:
+                th2.cancel("enough")
+
+    th2 = starlite.Thread(observers=[CancelAt()])
+    with pytest.raises(starlite.Cancelled, match="enough"):
+        starlite.exec_file(th2, "c.star", LOOPING)
+    assert th2.steps < 1100
+
+
+def test_raising_on_steps_is_isolated() -> None:
+    class BoomBatches(starlite.Observer):
+        wants_steps = True
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def on_steps(self, first: int, count: int, site: StepSite, depth: int) -> None:
+            self.calls += 1
+            if self.calls == 3:
+                raise ValueError("batch bug")
+
+    plain, g0, _ = run(PROGRAM)
+    bad, witness = BoomBatches(), Batches()
+    th, g, out = run(PROGRAM, bad, witness)
+    assert isinstance(g, dict) and isinstance(g0, dict) and g["result"] == g0["result"]
+    assert th.steps == plain.steps
+    reports = [line for line in out if "observer" in line]
+    assert len(reports) == 1 and "BoomBatches.on_steps" in reports[0]
+    assert "ValueError: batch bug" in reports[0]
+    assert bad.calls == 3 and bad not in th.step_observers
+    assert sum(count for _, count, _, _ in witness.charges) == th.steps
+
+
+def test_detaching_the_last_step_observer_restores_the_fast_bound() -> None:
+    b = Batches()
+    th = starlite.Thread(observers=[b], max_steps=10_000)
+    assert th.bound == -1  # every charge reaches the observer
+    th.remove_observer(b)
+    assert th.bound == 10_000
+    starlite.exec_file(th, "p.star", "x = 1\n")
+    assert not b.charges

@@ -136,7 +136,9 @@ _CALL_SRC = """
 {READS}
         if type(f) is Function:
             if f.plain_n == N:
-                # the callee's entry inline (see make_invoke): recursion check, charge
+                # the callee's entry inline (see make_invoke): recursion check, charge.
+                # A leaf skips the recursion set, but only on the fast path: depth (for
+                # step observers, which keep the bound at -1) counts the set.
                 th = fr[0]
                 s = th.steps + f.lead
                 if f.leaf and s <= th.bound and not th.call_observers:
@@ -149,10 +151,12 @@ _CALL_SRC = """
                         raise
                 act = th.active
                 code = f.code
-                if s <= th.bound and code not in act and not th.call_observers:
+                if code not in act and not th.call_observers:
                     th.steps = s
                     act.add(code)
                     try:
+                        if s > th.bound:
+                            th.overflow(f.lead, code.site)
                         return f.body([th, f.globals, {ARGS}*f.pad])
                     except EvalError as e:
                         e._leave(code.name, None)

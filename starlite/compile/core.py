@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EvalError, Position
+from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.core import Dict, List, Set
 from ..values.ops import iterate
@@ -46,18 +47,8 @@ def open_iteration(v: Any, pos: Position) -> tuple[Any, Any]:
         raise
 
 
-class Site:
-    """What a charge covers, for per-step observers: the function, the file and the nodes."""
-
-    __slots__ = ("func", "filename", "nodes")
-
-    def __init__(self, func: str, filename: str, nodes: list[A.Node]) -> None:
-        self.func = func
-        self.filename = filename
-        self.nodes = nodes
-
-    def __repr__(self) -> str:
-        return f"<Site {self.func} {len(self.nodes)} nodes>"
+# What a charge covers, for per-step observers (a public class: observers receive it).
+Site = StepSite
 
 
 def _kids_binary(x: A.Binary) -> list[Any]:

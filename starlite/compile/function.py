@@ -47,6 +47,7 @@ class Code:
         "module",
         "plain",
         "lead",
+        "site",
         "leaf",
     )
 
@@ -74,6 +75,7 @@ class Code:
         # set; then call sites do the entry work inline (charging `lead` steps).
         self.plain = False
         self.lead = 0
+        self.site: Any = None  # the StepSite of the `lead` charge
         # leaf: the body makes no calls, so while it runs nothing can re-enter it and it
         # needs no entry in the recursion set
         self.leaf = False

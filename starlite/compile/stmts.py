@@ -573,6 +573,7 @@ class StmtCompiler(ExprCompiler):
         code.invoke = make_invoke(code, run, lead, lead_site, self.options.recursion,
                                   value_body)
         code.lead = len(lead)
+        code.site = lead_site
         code.plain = value_body and not code.cells and not self.options.recursion
         code.leaf = not _makes_calls(body_stmts if body_stmts is not None else [body_expr])
         # what the def evaluates at run time: defaults and captured cells

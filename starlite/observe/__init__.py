@@ -12,6 +12,8 @@ Hooks and events (all events are small frozen dataclasses, see ``events.py``):
 ``on_call``            :class:`CallEvent` — a Starlark function is entered
 ``on_return``          :class:`ReturnEvent` — a Starlark function is left (``error`` if failed)
 ``on_error``           :class:`ErrorEvent` — a run fails (before ``on_exec_end``)
+``on_steps``           ``(first, count, site, depth)`` — a charge of steps at a
+                       :class:`StepSite`; only if ``wants_steps = True``
 ``on_step``            :class:`StepEvent` — one evaluated node; only if ``wants_steps = True``
 ``on_tool_start/end``  :class:`ToolStart` / :class:`ToolEnd` — the engine calls a tool
 ``on_parallel``        :class:`ParallelEvent` — the engine's ``parallel()`` fans out
@@ -27,7 +29,7 @@ through the thread's print hook, and the script's result is unchanged.
 Recorders (``recorders.py``, loaded on first use): :class:`TraceRecorder` writes every event as
 a JSON line, :class:`FlightRecorder` keeps the last N in memory. ``summary.py`` and
 ``flame.py`` read such traces back (``starlite trace FILE``). The trace schema and every
-event's fields are documented in ``docs/observers.md``.
+event's fields are documented in the README ("Observing execution").
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 from typing import Any
 
 from .events import (
+    BUILTIN_SITE,
     CallEvent,
     ErrorEvent,
     ExecEnd,
@@ -42,18 +45,18 @@ from .events import (
     ParallelEvent,
     ReturnEvent,
     StepEvent,
+    StepSite,
     ToolEnd,
     ToolStart,
 )
 from .observer import (
     Observer,
     call_depth,
-    emit_steps,
     notify,
     notify_call,
     notify_return,
     overrides,
-    step_events,
+    step_sink,
 )
 
 
@@ -76,14 +79,15 @@ __all__ = [
     "ParallelEvent",
     "ReturnEvent",
     "StepEvent",
+    "StepSite",
     "ToolEnd",
     "ToolStart",
     "TraceRecorder",
+    "BUILTIN_SITE",
     "call_depth",
-    "emit_steps",
     "notify",
     "notify_call",
     "notify_return",
     "overrides",
-    "step_events",
+    "step_sink",
 ]

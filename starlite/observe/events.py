@@ -9,6 +9,7 @@ level, 1 inside a function called from top level, ...). Errors are the
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,50 @@ class StepEvent:
     function: str
     depth: int
     kind: str = field(default="step", init=False)
+
+
+class StepSite:
+    """Where a batch of steps was charged: the nodes one evaluation there goes through.
+
+    The interpreter charges steps per straight-line group of nodes (a run of statements, one
+    loop iteration, one branch), so per-step observers receive them a charge at a time
+    through :meth:`starlite.Observer.on_steps`. A site is made once, when the script is
+    compiled, and is the same object every time that code runs; treat it as read-only.
+
+    ``function`` and ``filename`` are those of the code charged. ``nodes`` are the charged
+    nodes in evaluation order, each with ``kind`` (as ``StepEvent.node``), ``line`` and
+    ``col``. A charge of ``count`` steps covers ``nodes[:count]``; steps beyond the nodes are
+    work charged by builtins (node kind ``builtin``). :data:`BUILTIN_SITE` stands for work
+    charged by a builtin with no source position.
+    """
+
+    __slots__ = ("function", "filename", "nodes")
+
+    def __init__(self, function: str, filename: str, nodes: Sequence[Any]) -> None:
+        self.function = function
+        self.filename = filename
+        self.nodes = nodes
+
+    def events(self, first: int, count: int, depth: int) -> Iterator[StepEvent]:
+        """The :class:`StepEvent` of each step of a charge of ``count`` steps numbered from
+        ``first`` at call depth ``depth``, made one at a time (a builtin may charge millions
+        of steps at once; they are never all in memory)."""
+        mk = StepEvent
+        filename = self.filename
+        function = self.function
+        nodes = self.nodes
+        s = first
+        for n in nodes[:count] if len(nodes) > count else nodes:
+            yield mk(s, n.kind, filename, n.line, n.col, function, depth)
+            s += 1
+        for b in range(s, first + count):
+            yield mk(b, "builtin", filename, 0, 0, function, depth)
+
+    def __repr__(self) -> str:
+        return f"<StepSite {self.function} {self.filename} {len(self.nodes)} nodes>"
+
+
+BUILTIN_SITE = StepSite("<builtin>", "<builtin>", ())
 
 
 @dataclass(frozen=True, slots=True)

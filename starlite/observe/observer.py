@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -14,6 +14,7 @@ from .events import (
     ParallelEvent,
     ReturnEvent,
     StepEvent,
+    StepSite,
     ToolEnd,
     ToolStart,
 )
@@ -25,9 +26,12 @@ class Observer:
     Every hook takes one event (see :mod:`starlite.observe.events`) and returns nothing. The
     interpreter looks at which hooks a class overrides when the observer is attached, and
     only delivers those: an observer overriding just ``on_exec_start``/``on_exec_end`` adds
-    no cost to calls or steps. ``on_step`` is delivered only when ``wants_steps`` is true
-    (class or instance attribute, read when the observer is attached), because a step event
-    per evaluated node slows a run down several times.
+    no cost to calls or steps. Steps are delivered only when ``wants_steps`` is true (class
+    or instance attribute, read when the observer is attached) and the class overrides
+    ``on_steps`` or ``on_step``. ``on_steps`` receives each charge (a group of steps the
+    interpreter counts at once) in one call and is the cheap way to watch steps: a run with
+    an ``on_steps`` observer that does little takes about 2-3x as long. ``on_step``
+    receives one :class:`StepEvent` per evaluated node, which costs several times more.
 
     Hooks run synchronously on the thread running the script. A hook that raises is detached
     from the thread and reported once through the thread's print hook; the script goes on
@@ -86,6 +90,19 @@ class Observer:
     def on_error(self, event: ErrorEvent) -> None: ...
 
     def on_step(self, event: StepEvent) -> None: ...
+
+    def on_steps(self, first: int, count: int, site: StepSite, depth: int) -> None:
+        """Steps ``first`` .. ``first + count - 1``, charged at once at ``site`` (see
+        :class:`StepSite`) at call depth ``depth``; only if ``wants_steps`` is true.
+
+        The interpreter charges steps a group of nodes at a time, and this hook receives
+        them that way: once per charge, with nothing built per step. Override it to process
+        steps in bulk (count them, sample them, format them from per-site templates);
+        ``site.events(first, count, depth)`` gives the individual :class:`StepEvent`
+        objects. This default makes them and passes each to :meth:`on_step`.
+        """
+        for ev in site.events(first, count, depth):
+            self.on_step(ev)
 
     def on_tool_start(self, event: ToolStart) -> None: ...
 
@@ -192,78 +209,53 @@ _BASE_ON_CALL = Observer.on_call
 _BASE_ON_RETURN = Observer.on_return
 
 
-def emit_steps(th: Any, k: int, site: Any) -> None:
-    """Deliver step events for a charge of ``k`` steps ending at ``th.steps``.
+def step_sink(th: Any, ob: Observer) -> Callable[[int, int, StepSite, int], None]:
+    """The callable the step counter hands each charge to for observer ``ob`` on thread
+    ``th``: ``ob.on_steps`` itself when the class overrides it, else an adapter that makes
+    one :class:`StepEvent` per step for ``ob.on_step`` (fresh events, or with
+    ``reuse_step_events`` the per-node flyweights kept on ``th``)."""
+    if overrides(ob, "on_steps"):
+        return ob.on_steps
+    on_step = ob.on_step
+    if not ob.reuse_step_events:
+        mk = StepEvent
 
-    Called only from the step counter's slow path (``Thread._check``), and only when some
-    observer wants steps, so observers that don't cost nothing per step. ``site`` is the
-    compile-time :class:`starlite.compile.core.Site` of the charge (its function, filename and
-    nodes, in evaluation order) or None for work charged by a builtin.
-
-    An observer may define ``_on_steps(first, k, site, depth)`` to take the whole charge at
-    once instead of one :class:`StepEvent` per step (the recorders do: it saves building an
-    object per step). That hook is internal: ``site`` is a compiler object, not public API.
-
-    This runs once per charge (a few steps) for as long as a step observer is attached, so
-    the common case (one observer, a charge that covers its site's nodes) is a plain loop.
-    """
-    first = th.steps - k + 1
-    depth = th.depth + len(th.active)  # call_depth(th), inlined
-    for ob in tuple(th.step_observers):
-        try:
-            batch = getattr(ob, "_on_steps", None)
-            if batch is not None:
-                batch(first, k, site, depth)
-                continue
-            on_step = ob.on_step
-            if site is not None and k == len(site.nodes) and ob.reuse_step_events:
-                # flyweights: one event per node, per thread; only step and depth change
-                evs = th._step_events.get(site)
-                if evs is None:
-                    evs = th._step_events[site] = [
-                        StepEvent(0, n.kind, site.filename, n.line, n.col, site.func, 0)
-                        for n in site.nodes
-                    ]
-                s = first
-                for ev in evs:
-                    ev.step = s
-                    ev.depth = depth
-                    on_step(ev)
-                    s += 1
-                continue
-            if site is not None and k == len(site.nodes):
-                mk = StepEvent
+        def fresh(first: int, count: int, site: StepSite, depth: int) -> None:
+            nodes = site.nodes
+            if count == len(nodes):
                 filename = site.filename
-                func = site.func
+                function = site.function
                 s = first
-                for n in site.nodes:
-                    on_step(mk(s, n.kind, filename, n.line, n.col, func, depth))
+                for n in nodes:
+                    on_step(mk(s, n.kind, filename, n.line, n.col, function, depth))
                     s += 1
             else:
-                for ev in step_events(first, k, site, depth):
+                for ev in site.events(first, count, depth):
                     on_step(ev)
-        except Exception as e:
-            _failed(th, ob, "on_step", e)
 
+        return fresh
 
-def step_events(first: int, k: int, site: Any, depth: int) -> Iterator[StepEvent]:
-    """The :class:`StepEvent` objects of a charge, made one at a time (a builtin may charge
-    millions of steps at once; they are never all in memory)."""
-    mk = StepEvent
-    if site is None:
-        for s in range(first, first + k):
-            yield mk(s, "builtin", "<builtin>", 0, 0, "<builtin>", depth)
-        return
-    filename = site.filename
-    func = site.func
-    nodes = site.nodes
-    s = first
-    for n in nodes[:k] if len(nodes) > k else nodes:
-        yield mk(s, n.kind, filename, n.line, n.col, func, depth)
-        s += 1
-    # A charge larger than its nodes: builtin work charged at this site.
-    for b in range(s, first + k):
-        yield mk(b, "builtin", filename, 0, 0, func, depth)
+    cache = th._step_events
+
+    def reused(first: int, count: int, site: StepSite, depth: int) -> None:
+        evs = cache.get(site)
+        if evs is None:
+            evs = cache[site] = [
+                StepEvent(0, n.kind, site.filename, n.line, n.col, site.function, 0)
+                for n in site.nodes
+            ]
+        if count == len(evs):
+            s = first
+            for ev in evs:
+                ev.step = s
+                ev.depth = depth
+                on_step(ev)
+                s += 1
+        else:
+            for ev in site.events(first, count, depth):
+                on_step(ev)
+
+    return reused
 
 
 __all__ = [
@@ -278,10 +270,9 @@ __all__ = [
     "ToolEnd",
     "ToolStart",
     "call_depth",
-    "emit_steps",
     "notify",
     "notify_call",
     "notify_return",
     "overrides",
-    "step_events",
+    "step_sink",
 ]
