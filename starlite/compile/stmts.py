@@ -754,13 +754,6 @@ def make_invoke(
     k = len(lead)
     cells = code.cells
 
-    def prologue(th: Any, fr: list[Any]) -> None:
-        """The uncommon parts of entry: a charge that crossed the bound, cells."""
-        if th.steps > th.bound:
-            th.overflow(k, site)
-        for c in cells:
-            fr[c] = [fr[c]]
-
     if not recursion:
 
         def invoke(fr: list[Any]) -> Any:
@@ -775,8 +768,10 @@ def make_invoke(
             try:
                 s = th.steps + k
                 th.steps = s
-                if s > th.bound or cells:
-                    prologue(th, fr)
+                if s > th.bound:
+                    th.overflow(k, site)
+                for c in cells:
+                    fr[c] = [fr[c]]
                 r = body(fr)
                 if obs:
                     notify_return(th, code, None)
@@ -804,8 +799,10 @@ def make_invoke(
         try:
             s = th.steps + k
             th.steps = s
-            if s > th.bound or cells:
-                prologue(th, fr)
+            if s > th.bound:
+                th.overflow(k, site)
+            for c in cells:
+                fr[c] = [fr[c]]
             r = body(fr)
             if obs:
                 notify_return(th, code, None)

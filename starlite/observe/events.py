@@ -10,8 +10,8 @@ level, 1 inside a function called from top level, ...). Errors are the
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class ExecStart:
     session_id: str | None = None
     script_hash: str | None = None
     time: float = 0.0
-    kind: str = field(default="exec_start", init=False)
+    kind: ClassVar[str] = "exec_start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class ExecEnd:
     tool_calls: int = 0
     parallel_used: bool = False
     parallel_tasks: int = 0
-    kind: str = field(default="exec_end", init=False)
+    kind: ClassVar[str] = "exec_end"
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ class CallEvent:
     col: int
     depth: int
     step: int
-    kind: str = field(default="call", init=False)
+    kind: ClassVar[str] = "call"
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ class ReturnEvent:
     depth: int
     step: int
     error: BaseException | None = None
-    kind: str = field(default="return", init=False)
+    kind: ClassVar[str] = "return"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ class ErrorEvent:
 
     error: BaseException
     step: int
-    kind: str = field(default="error", init=False)
+    kind: ClassVar[str] = "error"
 
 
 @dataclass(slots=True)
@@ -103,7 +103,7 @@ class StepEvent:
     col: int
     function: str
     depth: int
-    kind: str = field(default="step", init=False)
+    kind: ClassVar[str] = "step"
 
 
 class StepSite:
@@ -159,7 +159,7 @@ class ToolStart:
     args_size: int
     session_id: str | None = None
     context: Any = None
-    kind: str = field(default="tool_start", init=False)
+    kind: ClassVar[str] = "tool_start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ class ToolEnd:
     duration: float
     error: BaseException | None = None
     session_id: str | None = None
-    kind: str = field(default="tool_end", init=False)
+    kind: ClassVar[str] = "tool_end"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,4 +180,4 @@ class ParallelEvent:
 
     tasks: int
     session_id: str | None = None
-    kind: str = field(default="parallel", init=False)
+    kind: ClassVar[str] = "parallel"

@@ -209,9 +209,13 @@ class TraceRecorder(Observer):
         self._buf: list[str] = []
         self._lock = threading.Lock()
         # Per (charge site, depth): the text of the charge's step lines (see _template).
-        self._templates: dict[tuple[StepSite, int], tuple[Callable[..., str], list[str]]] = {}
+        # Per (site, depth): how to write a charge's lines (see _template); emptied by close()
+        # so that on_steps needs no `closed` test.
+        self._templates: dict[tuple[StepSite, int], tuple[Callable[..., str], list[str], int]]
+        self._templates = {}
         self._quoted: dict[str, str] = {}  # JSON string literals of names seen
         self._call_heads: dict[tuple[str, str, int, int], str] = {}  # call lines up to depth
+        self._return_heads: dict[str, str] = {}  # return lines up to depth
         self._file.write(_dumps(header()) + "\n")
 
     # -- writing
@@ -246,10 +250,10 @@ class TraceRecorder(Observer):
     def _event(self, ev: Any) -> None:
         self._add(_dumps(event_dict(ev)) + "\n", 1)
 
-    def _template(self, site: StepSite, depth: int) -> tuple[Callable[..., str], list[str]]:
+    def _template(self, site: StepSite, depth: int) -> tuple[Callable[..., str], list[str], int]:
         """How to write a whole charge at ``site`` and ``depth``: ``join(parts, first)`` is
-        the text of its step lines, the constant ``parts`` interleaved with the step numbers
-        (see :func:`_joiner`)."""
+        the text of its ``n`` step lines, the constant ``parts`` interleaved with the step
+        numbers (see :func:`_joiner`)."""
         fn = self._q(site.filename)
         func = self._q(site.function)
         head = '{"event":"step","step":'
@@ -258,26 +262,34 @@ class TraceRecorder(Observer):
             parts.append(f',"node":"{n.kind}","filename":{fn},"line":{n.line},"col":{n.col},'
                          f'"function":{func},"depth":{depth}}}\n{head}')
         parts[-1] = parts[-1][: -len(head)]
-        entry = (_joiner(len(site.nodes)), parts)
+        entry = (_joiner(len(site.nodes)), parts, len(site.nodes))
         if len(self._templates) < 100_000:
             self._templates[(site, depth)] = entry
         return entry
 
     def on_steps(self, first: int, k: int, site: StepSite, depth: int) -> None:
         """A charge's step lines, made in one string from a per-site template."""
-        if self.closed:
+        entry = self._templates.get((site, depth))
+        if entry is None or k != entry[2]:
+            self._steps_slow(first, k, site, depth)
             return
-        if k != len(site.nodes):
-            lines = [_dumps(d) + "\n" for d in step_dicts(first, k, site, depth)]
-            self._add("".join(lines), len(lines))
-            return
-        entry = self._templates.get((site, depth)) or self._template(site, depth)
         # self._add, inlined: this runs once per charge
         buf = self._buf
         buf.append(entry[0](entry[1], first))
         self.events_written += k
         if len(buf) >= _CHUNK:
             self._drain()
+
+    def _steps_slow(self, first: int, k: int, site: StepSite, depth: int) -> None:
+        """A charge whose template is not made yet, or that has builtin work at the end."""
+        if self.closed:
+            return
+        if k != len(site.nodes):
+            lines = [_dumps(d) + "\n" for d in step_dicts(first, k, site, depth)]
+            self._add("".join(lines), len(lines))
+            return
+        join, parts, _ = self._template(site, depth)
+        self._add(join(parts, first), k)
 
     # -- hooks
 
@@ -312,9 +324,13 @@ class TraceRecorder(Observer):
         if event.error is not None:
             self._event(event)
             return
+        head = self._return_heads.get(event.function)
+        if head is None:
+            head = f'{{"event":"return","function":{self._q(event.function)},"depth":'
+            if len(self._return_heads) < 10_000:
+                self._return_heads[event.function] = head
         buf = self._buf
-        buf.append(f'{{"event":"return","function":{self._q(event.function)},'
-                   f'"depth":{event.depth},"step":{event.step},"error":null}}\n')
+        buf.append(f'{head}{event.depth},"step":{event.step},"error":null}}\n')
         self.events_written += 1
         if len(buf) >= _CHUNK:
             self._drain()
@@ -355,6 +371,7 @@ class TraceRecorder(Observer):
                              + "\n")
             self._file.flush()
             self.closed = True
+            self._templates = {}
             if self._owns:
                 self._file.close()
 
