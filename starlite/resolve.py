@@ -460,38 +460,17 @@ class Resolver:
 
     def expr(self, e: A.Expr) -> None:
         stack: list[A.Expr] = [e]
+        # Dispatch on the exact type, commonest first: `type(x) is C` costs a fraction of
+        # an isinstance() call, and AST node classes are never subclassed.
         while stack:
             x = stack.pop()
-            if isinstance(x, A.Ident):
-                self.use(x)
-            elif isinstance(x, A.Literal):
+            t = type(x)
+            if t is A.Ident:
+                self.use(x)  # type: ignore[arg-type]
+            elif t is A.Literal:
                 pass
-            elif isinstance(x, A.Binary):
-                stack.append(x.y)
-                stack.append(x.x)
-            elif isinstance(x, (A.ListExpr, A.TupleExpr)):
-                stack.extend(reversed(x.elts))
-            elif isinstance(x, A.DictExpr):
-                for ent in reversed(x.entries):
-                    stack.append(ent.value)
-                    stack.append(ent.key)
-            elif isinstance(x, A.Unary):
-                stack.append(x.x)
-            elif isinstance(x, A.CondExpr):
-                stack.append(x.else_)
-                stack.append(x.then)
-                stack.append(x.cond)
-            elif isinstance(x, A.Index):
-                stack.append(x.index)
-                stack.append(x.x)
-            elif isinstance(x, A.Slice):
-                for part in (x.step, x.hi, x.lo):
-                    if part is not None:
-                        stack.append(part)
-                stack.append(x.x)
-            elif isinstance(x, A.Dot):
-                stack.append(x.x)
-            elif isinstance(x, A.Call):
+            elif t is A.Call:
+                assert isinstance(x, A.Call)
                 seen_kw: set[str] = set()
                 for a in x.args:
                     if a.argkind == "named":
@@ -502,10 +481,36 @@ class Resolver:
                 for a in reversed(x.args):
                     stack.append(a.value)
                 stack.append(x.fn)
-            elif isinstance(x, A.Lambda):
-                self.function(x, x.params)
-            elif isinstance(x, A.Comprehension):
-                self.comprehension(x)
+            elif t is A.Dot:
+                stack.append(x.x)  # type: ignore[attr-defined]
+            elif t is A.Binary:
+                stack.append(x.y)  # type: ignore[attr-defined]
+                stack.append(x.x)  # type: ignore[attr-defined]
+            elif t is A.ListExpr or t is A.TupleExpr:
+                stack.extend(reversed(x.elts))  # type: ignore[attr-defined]
+            elif t is A.DictExpr:
+                for ent in reversed(x.entries):  # type: ignore[attr-defined]
+                    stack.append(ent.value)
+                    stack.append(ent.key)
+            elif t is A.Index:
+                stack.append(x.index)  # type: ignore[attr-defined]
+                stack.append(x.x)  # type: ignore[attr-defined]
+            elif t is A.Unary:
+                stack.append(x.x)  # type: ignore[attr-defined]
+            elif t is A.CondExpr:
+                stack.append(x.else_)  # type: ignore[attr-defined]
+                stack.append(x.then)  # type: ignore[attr-defined]
+                stack.append(x.cond)  # type: ignore[attr-defined]
+            elif t is A.Slice:
+                assert isinstance(x, A.Slice)
+                for part in (x.step, x.hi, x.lo):
+                    if part is not None:
+                        stack.append(part)
+                stack.append(x.x)
+            elif t is A.Lambda:
+                self.function(x, x.params)  # type: ignore[arg-type, attr-defined]
+            elif t is A.Comprehension:
+                self.comprehension(x)  # type: ignore[arg-type]
             else:  # pragma: no cover
                 self.error(x, f"unexpected expression {type(x).__name__}")
 
@@ -664,10 +669,14 @@ class _DA:
         stack: list[A.Expr] = [e]
         while stack:
             x = stack.pop()
-            if isinstance(x, A.Ident):
+            t = type(x)
+            if t is A.Ident:
+                assert isinstance(x, A.Ident)
                 b = x.binding
                 if b is not None and b.scope == A.LOCAL and id(b) in a:
                     x.safe = True
+            elif t is A.Literal:
+                pass
             elif isinstance(x, A.Binary):
                 if x.op in ("and", "or"):
                     self.expr(x.x, a)

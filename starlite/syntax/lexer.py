@@ -121,11 +121,17 @@ _KW["and"] = "BINOP"
 _KW["or"] = "BINOP"
 
 # Group numbers of the master regex (kept in step with _MASTER below).
-_G_STR, _G_BADSTR, _G_NAME, _G_NUM, _G_OP, _G_NL, _G_COMMENT, _G_CONT, _G_BAD = range(1, 10)
+# Every match starts with the blanks before its token (so finditer never tries the
+# alternatives at a blank); blanks at the very end match group 10, so no blank run is ever
+# rescanned.
+_G_STR, _G_BADSTR, _G_NAME, _G_NUM, _G_OP, _G_NL, _G_COMMENT, _G_CONT, _G_BAD, _G_END = range(
+    1, 11
+)
 
 _MASTER = re.compile(
     r"""
-    ((?:rb|br|r|b)?(?:'''(?:[^'\\]|\\.|'(?!''))*'''                  # 1 string literal
+    [ \t\f]*                                                           # blanks: skipped
+    (?:((?:rb|br|r|b)?(?:'''(?:[^'\\]|\\.|'(?!''))*'''                  # 1 string literal
                     |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                     |'(?!'')(?:[^'\\\n]|\\.)*'
                     |"(?!"")(?:[^"\\\n]|\\.)*"))
@@ -138,6 +144,7 @@ _MASTER = re.compile(
   | (\#[^\n]*)                                                          # 7 comment at EOF
   | (\\\r?\n)                                                           # 8 line continuation
   | ([^ \t\f])                                                          # 9 anything else
+  | (\Z))                                                               # 10 blanks at the end
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -354,58 +361,58 @@ def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> I
             raise _error(filename, text, first.end(), "unexpected indentation")
 
     for m in _MASTER.finditer(text):
-        k = m.lastindex
+        k: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
         if k == _G_NAME:
-            s = m.group()
+            s = m.group(k)
             t = kwget(s)
             if t is None:
-                yield newtok(name_t, intern(s), line, m.start() - line_start + 1)
+                yield newtok(name_t, intern(s), line, m.start(k) - line_start + 1)
             else:
-                yield newtok(t, s, line, m.start() - line_start + 1)
+                yield newtok(t, s, line, m.start(k) - line_start + 1)
             line_has_token = True
         elif k == _G_OP:
-            s = m.group()
+            s = m.group(k)
             tk = single(s)
             if tk is not None:
                 if s == ")" or s == "]" or s == "}":
                     if depth == 0:
-                        raise _error(filename, text, m.start(), f"unexpected '{s}'")
+                        raise _error(filename, text, m.start(k), f"unexpected '{s}'")
                     depth -= 1
                 yield tk
             else:
                 t = opget(s)
                 if t is None:  # a lone '!'
-                    raise _error(filename, text, m.start(), f"unexpected input character '{s}'")
+                    raise _error(filename, text, m.start(k), f"unexpected input character '{s}'")
                 if s == "(" or s == "[" or s == "{":
                     depth += 1
                     if depth > MAX_NESTING:
-                        raise _error(filename, text, m.start(), "nesting too deep")
-                yield newtok(t, s, line, m.start() - line_start + 1)
+                        raise _error(filename, text, m.start(k), "nesting too deep")
+                yield newtok(t, s, line, m.start(k) - line_start + 1)
             line_has_token = True
         elif k == _G_STR:
-            s = m.group()
+            s = m.group(k)
             try:
                 v: Any = decode_string(s)
             except ValueError as e:
-                raise _error(filename, text, m.start(), str(e)) from None
-            yield newtok(lit_t, v, line, m.start() - line_start + 1)
+                raise _error(filename, text, m.start(k), str(e)) from None
+            yield newtok(lit_t, v, line, m.start(k) - line_start + 1)
             line_has_token = True
             if "\n" in s:
                 line += s.count("\n")
-                line_start = m.start() + s.rfind("\n") + 1
+                line_start = m.start(k) + s.rfind("\n") + 1
         elif k == _G_NL:
-            s = m.group()
+            s = m.group(k)
             if depth == 0 and line_has_token:
                 # The NEWLINE is positioned at the end of the line (after any comment).
                 nl = s.find("\n")
                 if nl and s[nl - 1] == "\r":
                     nl -= 1
-                yield newtok("NEWLINE", "\n", line, m.start() + nl - line_start + 1)
+                yield newtok("NEWLINE", "\n", line, m.start(k) + nl - line_start + 1)
                 line_has_token = False
                 emitted = True
             line += s.count("\n")
             end = m.end()
-            line_start = m.start() + s.rfind("\n") + 1
+            line_start = m.start(k) + s.rfind("\n") + 1
             if depth == 0 and end < ntext:
                 col = _indent_col(text[line_start:end])
                 if col > indents[-1]:
@@ -422,10 +429,10 @@ def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> I
                         raise _error(filename, text, end, msg)
         elif k == _G_NUM:
             try:
-                v = decode_number(m.group())
+                v = decode_number(m.group(k))
             except ValueError as e:
-                raise _error(filename, text, m.start(), str(e)) from None
-            yield newtok(lit_t, v, line, m.start() - line_start + 1)
+                raise _error(filename, text, m.start(k), str(e)) from None
+            yield newtok(lit_t, v, line, m.start(k) - line_start + 1)
             line_has_token = True
         elif k == _G_COMMENT:
             pass
@@ -433,17 +440,19 @@ def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> I
             line += 1
             line_start = m.end()
         elif k == _G_BADSTR:
-            s = m.group()
+            s = m.group(k)
             if s.endswith(("'''", '"""')) or "\n" not in text[m.end() :]:
                 msg = "unexpected EOF in string"
             else:
                 msg = "unexpected newline in string"
-            raise _error(filename, text, m.start(), msg)
+            raise _error(filename, text, m.start(k), msg)
+        elif k == _G_END:
+            pass
         else:  # _G_BAD
-            s = m.group()
+            s = m.group(k)
             if s == "\\":
-                raise _error(filename, text, m.start(), "stray backslash in program")
-            raise _error(filename, text, m.start(), f"unexpected input character {s!r}")
+                raise _error(filename, text, m.start(k), "stray backslash in program")
+            raise _error(filename, text, m.start(k), f"unexpected input character {s!r}")
 
     # End of input. Inside brackets nothing more: the parser reports "got end of file".
     if depth > (1 if expr_mode else 0):
@@ -461,7 +470,7 @@ def error_offset(gen: Any) -> int | None:
     if frame is None:
         return None
     m = frame.f_locals.get("m")
-    return None if m is None else m.start()
+    return None if m is None else m.start(m.lastindex)
 
 
 class StarlarkLexer(Lexer):
