@@ -51,60 +51,61 @@ def open_iteration(v: Any, pos: Position) -> tuple[Any, Any]:
 Site = StepSite
 
 
-def _kids_binary(x: A.Binary) -> list[Any]:
-    return [x.x] if x.op in ("and", "or") else [x.x, x.y]
-
-
-def _kids_dict(x: A.DictExpr) -> list[Any]:
-    kids: list[Any] = []
-    for ent in x.entries:
-        kids.append(ent.key)
-        kids.append(ent.value)
-    return kids
-
-
-def _kids_comprehension(x: A.Comprehension) -> list[Any]:
-    first = x.clauses[0]
-    assert isinstance(first, A.ForClause)
-    return [first.iterable]
-
-
-# The children of each expression node that are always evaluated with it, in order.
-_KIDS: dict[type, Any] = {
-    A.Ident: None,
-    A.Literal: None,
-    A.Binary: _kids_binary,
-    A.ListExpr: lambda x: x.elts,
-    A.TupleExpr: lambda x: x.elts,
-    A.DictExpr: _kids_dict,
-    A.Unary: lambda x: [x.x],
-    A.CondExpr: lambda x: [x.cond],
-    A.Index: lambda x: [x.x, x.index],
-    A.Slice: lambda x: [k for k in (x.x, x.lo, x.hi, x.step) if k is not None],
-    A.Dot: lambda x: [x.x],
-    A.Call: lambda x: [x.fn] + [a.value for a in x.args],
-    A.Lambda: lambda x: [p.default for p in x.params if p.default is not None],
-    A.Comprehension: _kids_comprehension,
-}
-
-
 def expr_nodes(e: A.Expr | None, out: list[A.Node]) -> list[A.Node]:
-    """Append the nodes of ``e`` that are always evaluated when ``e`` is (pre-order)."""
+    """Append the nodes of ``e`` that are always evaluated when ``e`` is (pre-order): not the
+    right operand of ``and``/``or``, the branches of ``x if c else y``, a lambda's body or a
+    comprehension's body, which charge their own steps.
+
+    Children go on the stack last first, so they come off in evaluation order. Dispatch is on
+    the exact type (AST node classes are never subclassed), commonest first."""
     if e is None:
         return out
-    kids_of = _KIDS
-    stack: list[A.Node] = [e]
+    stack: list[Any] = [e]
+    push = stack.append
+    add = out.append
     while stack:
         x = stack.pop()
-        out.append(x)
-        f = kids_of.get(type(x))
-        if f is None:
+        add(x)
+        t = type(x)
+        if t is A.Ident or t is A.Literal:
             continue
-        kids = f(x)
-        if len(kids) == 1:
-            stack.append(kids[0])
-        elif kids:
-            stack.extend(reversed(kids))
+        if t is A.Call:
+            args = x.args
+            for i in range(len(args) - 1, -1, -1):
+                push(args[i].value)
+            push(x.fn)
+        elif t is A.Dot or t is A.Unary:
+            push(x.x)
+        elif t is A.Binary:
+            if x.op == "and" or x.op == "or":
+                push(x.x)
+            else:
+                push(x.y)
+                push(x.x)
+        elif t is A.Index:
+            push(x.index)
+            push(x.x)
+        elif t is A.ListExpr or t is A.TupleExpr:
+            stack.extend(reversed(x.elts))
+        elif t is A.DictExpr:
+            for ent in reversed(x.entries):
+                push(ent.value)
+                push(ent.key)
+        elif t is A.CondExpr:
+            push(x.cond)
+        elif t is A.Slice:
+            for k in (x.step, x.hi, x.lo):
+                if k is not None:
+                    push(k)
+            push(x.x)
+        elif t is A.Lambda:
+            for p in reversed(x.params):
+                if p.default is not None:
+                    push(p.default)
+        elif t is A.Comprehension:
+            first = x.clauses[0]
+            assert isinstance(first, A.ForClause)
+            push(first.iterable)
     return out
 
 

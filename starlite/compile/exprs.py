@@ -81,9 +81,17 @@ class ExprCompiler:
 
     # ---- dispatch --------------------------------------------------------------------
 
+    # node class -> the compiling method ``x_<ClassName>``, filled per compiler class on
+    # first use (a dict lookup instead of building the name and a bound method per node)
+    _expr_methods: dict[type, Callable[..., Closure]] = {}
+
     def expr(self, e: A.Expr) -> Closure:
-        m = getattr(self, "x_" + type(e).__name__)
-        return m(e)  # type: ignore[no-any-return]
+        t = type(e)
+        m = self._expr_methods.get(t)
+        if m is None:
+            m = getattr(type(self), "x_" + t.__name__)
+            type(self)._expr_methods = {**self._expr_methods, t: m}
+        return m(self, e)
 
     # ---- leaves ------------------------------------------------------------------------
 

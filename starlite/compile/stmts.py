@@ -136,9 +136,15 @@ class StmtCompiler(ExprCompiler):
             units.extend(closures)
         return _sequence(units), lead
 
+    _stmt_methods: dict[type, Callable[..., Closure]] = {}  # as ExprCompiler._expr_methods
+
     def stmt(self, s: A.Stmt) -> Closure:
-        m = getattr(self, "s_" + type(s).__name__)
-        return m(s)  # type: ignore[no-any-return]
+        t = type(s)
+        m = self._stmt_methods.get(t)
+        if m is None:
+            m = getattr(type(self), "s_" + t.__name__)
+            type(self)._stmt_methods = {**self._stmt_methods, t: m}
+        return m(self, s)
 
     # ---- simple statements -------------------------------------------------------------
 
