@@ -115,7 +115,7 @@ class Resolver:
                 if isinstance(s.lhs, A.Ident):
                     self._bind_global(s.lhs)
             elif isinstance(s, A.Def):
-                self._bind_global(s.name)
+                self._bind_global(s.name, s)
             elif isinstance(s, A.Load):
                 for ident, _ in s.names:
                     self._bind_global(ident)
@@ -137,14 +137,20 @@ class Resolver:
             for e in t.elts:
                 self._collect_targets(e)
 
-    def _bind_global(self, ident: A.Ident) -> None:
+    def _bind_global(self, ident: A.Ident, d: A.Def | None = None) -> None:
         """Bind a top-level name; a second binding is an error unless global_reassign
-        (``x += 1`` of a name never assigned fails at run time, as it is unbound)."""
+        (``x += 1`` of a name never assigned fails at run time, as it is unbound). ``d``:
+        the ``def`` binding it; the binding's ``sole_def`` stays set only if that is its
+        only binding (calls may then inline the function, see ``compile.leafcall``)."""
         b = self.globals.get(ident.name)
         if b is None:
             b = A.Binding(A.GLOBAL, len(self.globals), ident.name, ident)
+            b.sole_def = d
             self.globals[ident.name] = b
-        elif not self.options.global_reassign and b.first is not ident:
+            return
+        if b.first is not ident:
+            b.sole_def = None
+        if not self.options.global_reassign and b.first is not ident:
             first = b.first
             where = f" declared at {self.filename}:{first.line}:{first.col}" if first else ""
             self.error(ident, f"cannot reassign global {ident.name}{where}")

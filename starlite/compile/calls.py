@@ -26,6 +26,7 @@ from ..values.args import Signature, call_builtin
 from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.ops import METHODS, get_attr, iterate
 from .function import Function, new_frame
+from .leafcall import inline_call
 from .shapes import make, shape_of, template
 
 Closure = Callable[[list[Any]], Any]
@@ -194,11 +195,17 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
     n = len(e.args)
     src, names = _call_src(n)
-    factory = template(f"call{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS",
-                       names, store >= 0, discard)
+    kinds = tuple(k for k, _ in shapes)
+    values = [v for _, v in shapes]
+    if isinstance(e.fn, A.Ident) and e.fn.binding is not None and e.fn.binding.sole_def:
+        slow = make(template(f"call{n}", src, kinds, _CALL_ENV, "POS", names), *values, pos)
+        inlined = inline_call(cc, e, pos, slow, store, discard)
+        if inlined is not None:
+            return inlined
+    factory = template(f"call{n}", src, kinds, _CALL_ENV, "POS", names, store >= 0, discard)
     if store >= 0:
-        return make(factory, *[v for _, v in shapes], pos, store)
-    return make(factory, *[v for _, v in shapes], pos)
+        return make(factory, *values, pos, store)
+    return make(factory, *values, pos)
 
 
 def compile_call_stmt(cc: Any, e: A.Call) -> Closure | None:

@@ -49,6 +49,7 @@ class Code:
         "lead",
         "site",
         "leaf",
+        "node",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -79,6 +80,7 @@ class Code:
         # leaf: the body makes no calls, so while it runs nothing can re-enter it and it
         # needs no entry in the recursion set
         self.leaf = False
+        self.node: Any = None  # the `def` statement (None for a lambda)
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time

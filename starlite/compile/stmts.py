@@ -540,6 +540,7 @@ class StmtCompiler(ExprCompiler):
         assert scope is not None
         name = scope.name
         code = Code(name, self.filename, node.line, node.col)
+        code.node = node if isinstance(node, A.Def) else None
         code.param_names = [p.name.name for p in scope.params if p.name is not None]
         code.param_index = {n: i for i, n in enumerate(code.param_names)}
         code.nparams = len(code.param_names)

@@ -42,13 +42,15 @@ class Binding:
     module's global list where the host's value is placed at exec time, for UNIVERSAL unused.
     """
 
-    __slots__ = ("scope", "index", "name", "first")
+    __slots__ = ("scope", "index", "name", "first", "sole_def")
 
     def __init__(self, scope: str, index: int, name: str, first: Ident | None = None) -> None:
         self.scope = scope
         self.index = index
         self.name = name
         self.first = first  # the Ident that introduced the binding (for error messages)
+        # for a GLOBAL: the top-level `def` that is its only binding, if it is one
+        self.sole_def: Def | None = None
 
     def __repr__(self) -> str:
         return f"Binding({self.scope}, {self.index}, {self.name!r})"
