@@ -31,10 +31,11 @@ from .shapes import Shape, _reader, embed, inline_text
 
 MAX_CLAUSES = 8  # deeper comprehensions take the general path (Python's nesting limits)
 _MAX_CACHED = 2048  # factories kept per process; the cache starts over beyond it
-_cache: dict[tuple[str, tuple[Any, ...]], Callable[..., Any]] = {}
+_cache: dict[tuple[tuple[Any, ...], tuple[Any, ...]], Callable[..., Any]] = {}
 
-# A clause: ("for", iterable, iterable's position, slot or assigner, k, site) or
-# ("if", condition, k, site); the body: ("list", element) or ("dict", key, position, value).
+# A clause: ("for", iterable, iterable's position, slot or assigner, bound by this clause
+# only, k, site) or ("if", condition, k, site); the body: ("list", element) or ("dict", key,
+# position, value). Parts are shapes (see ``shapes``).
 Clause = tuple[Any, ...]
 
 
@@ -50,7 +51,9 @@ class _Writer:
     """Collects the generated lines, the factory's parameters and the namespace."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        # (indent, lines), and the template texts to write in as (text, indent, sink),
+        # which are only written out when the factory is not cached yet
+        self.lines: list[tuple[Any, ...]] = []
         self.params: list[str] = []
         self.values: list[Any] = []
         self.factories: list[Any] = []
@@ -66,12 +69,12 @@ class _Writer:
         return name
 
     def put(self, indent: str, *lines: str) -> None:
-        self.lines.extend(indent + ln for ln in lines)
+        self.lines.append((indent, lines))
 
     def value(self, shape: Shape, indent: str, sink: str) -> None:
         """Lines that compute the expression of ``shape`` and pass it to ``sink``."""
         kind, v = shape
-        if kind == "L":
+        if kind == "L" or kind == "I":
             self.put(indent, sink.format(f"fr[{self.param(v)}]"))
             return
         if kind == "C":
@@ -92,10 +95,22 @@ class _Writer:
                 self.params.extend(names)
                 self.values.extend(values)
                 self.ns.update(ns)
-                self.lines.extend(embed(text, indent, sink))
+                self.lines.append((text, indent, sink))
                 return
         self.factories.append(None)
         self.put(indent, sink.format(f"{self.param(v)}(fr)"))
+
+    def source(self) -> str:
+        """The factory's source, template texts written in."""
+        lines: list[str] = []
+        for entry in self.lines:
+            if len(entry) == 2:
+                lines.extend(entry[0] + ln for ln in entry[1])
+                continue
+            text, indent, sink = entry
+            lines.extend(embed(text, indent, sink))
+        return (f"def factory({', '.join(self.params)}):\n"
+                "    def comprehension(fr):\n" + "\n".join(lines) + "\n    return comprehension\n")
 
     def charge(self, indent: str, k: int, site: Any) -> None:
         pk = self.param(k)
@@ -114,7 +129,7 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
     opened: list[tuple[str, int]] = []
     for i, cl in enumerate(clauses):
         if cl[0] == "for":
-            _, it, ipos, target, k, site = cl
+            _, it, ipos, target, _once, k, site = cl
             w.value(it, ind, f"it{i}_ = {{}}")
             w.put(ind, f"seq{i}_, held{i}_ = open_iteration(it{i}_, {w.param(ipos)})", "try:")
             opened.append((ind, i))
@@ -134,8 +149,9 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
     if is_dict:
         _, key, kpos, val = body
         w.value(key, ind, "k_ = {}")
-        w.put(ind, "if type(k_) is not str and type(k_) is not int:",
-              f"    check_key(k_, th_, {w.param(kpos)})")
+        if key[0] != "I":  # an int is hashable
+            w.put(ind, "tk_ = type(k_)", "if tk_ is not str and tk_ is not int:",
+                  f"    check_key(k_, th_, {w.param(kpos)})")
         w.value(val, ind, "x_ = {}")
         w.put(ind, "out_[k_] = x_")
     else:
@@ -143,16 +159,12 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
     for oind, i in reversed(opened):
         w.put(oind, "finally:", f"    if held{i}_ is not None:", f"        held{i}_.guard -= 1")
     w.put(" " * 8, "return out_")
-    src = (
-        f"def factory({', '.join(w.params)}):\n"
-        "    def comprehension(fr):\n" + "\n".join(w.lines) + "\n    return comprehension\n"
-    )
-    key = (src, tuple(w.factories))
+    key = (tuple(w.lines), tuple(w.factories))
     factory = _cache.get(key)
     if factory is None:
         if len(_cache) >= _MAX_CACHED:
             _cache.clear()
         ns = dict(w.ns)
-        exec(compile(src, "<starlite comprehension>", "exec"), ns)  # noqa: S102
+        exec(compile(w.source(), "<starlite comprehension>", "exec"), ns)  # noqa: S102
         factory = _cache[key] = ns["factory"]
     return factory(*w.values)  # type: ignore[no-any-return]

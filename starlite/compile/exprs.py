@@ -33,6 +33,17 @@ def _err(msg: str, pos: Position) -> EvalError:
     return e
 
 
+def _local_slots(t: A.Expr, out: list[int]) -> list[int]:
+    """The slots of the plain locals that assigning to target ``t`` binds."""
+    if isinstance(t, A.Ident):
+        if t.binding is not None and t.binding.scope == A.LOCAL:
+            out.append(t.binding.index)
+    elif isinstance(t, (A.TupleExpr, A.ListExpr)):
+        for x in t.elts:
+            _local_slots(x, out)
+    return out
+
+
 def _with_pos(fn: Callable[..., Any], pos: Position, *args: Any) -> Any:
     try:
         return fn(*args)
@@ -68,6 +79,8 @@ class ExprCompiler:
     predeclared_slot: dict[str, int]
     options: Any
     loaded: set[str] = set()
+    # locals known to hold an int64 where the expression being compiled runs (see shapes)
+    int_slots: frozenset[int] = frozenset()
 
     def pos(self, n: A.Node) -> Position:
         return Position(self.filename, n.line, n.col)
@@ -269,7 +282,7 @@ class ExprCompiler:
             return or_
         generic = make_binary(op, self.operand(e.x), self.operand(e.y), self.pos(e))
         if fusable(e):
-            return fuse(e, generic)
+            return fuse(e, generic, ints=self.int_slots)
         return generic
 
     def x_CondExpr(self, e: A.CondExpr) -> Closure:
@@ -378,31 +391,59 @@ class ExprCompiler:
         return out
 
     def _comprehension_loop(self, e: A.Comprehension, charges: list[list[A.Node]]) -> Closure:
-        """The comprehension as one generated closure (see ``comploop``)."""
-        clauses: list[Clause] = []
-        for cl, nodes in zip(e.clauses, charges):
+        """The comprehension as one generated closure (see ``comploop``). The parts are
+        compiled in the order they run; a variable that only one ``for`` clause binds holds
+        that clause's element in every part after it, and an int64 if it iterates ``range``
+        (``int_slots``)."""
+        bound: list[int] = []
+        for cl in e.clauses:
             if isinstance(cl, A.ForClause):
-                v = cl.vars
-                target: Any
-                if isinstance(v, A.Ident) and v.binding is not None and (
-                    v.binding.scope == A.LOCAL
-                ):
-                    target = v.binding.index
+                _local_slots(cl.vars, bound)
+        once = {s for s in bound if bound.count(s) == 1}
+        saved = self.int_slots
+        ints = set(saved)
+        clauses: list[Clause] = []
+        try:
+            for cl, nodes in zip(e.clauses, charges):
+                self.int_slots = frozenset(ints)
+                if isinstance(cl, A.ForClause):
+                    v = cl.vars
+                    target: Any
+                    if isinstance(v, A.Ident) and v.binding is not None and (
+                        v.binding.scope == A.LOCAL
+                    ):
+                        target = v.binding.index
+                        if target in once and self._is_range_call(cl.iterable):
+                            ints.add(target)
+                    else:
+                        target = self.assigner(v)  # type: ignore[attr-defined]
+                    clauses.append(("for", self.operand(cl.iterable), self.pos(cl.iterable),
+                                    target, target in once, len(nodes), self.site(nodes)))
                 else:
-                    target = self.assigner(v)  # type: ignore[attr-defined]
-                clauses.append(("for", self.operand(cl.iterable), self.pos(cl.iterable), target,
-                                len(nodes), self.site(nodes)))
+                    assert isinstance(cl, A.IfClause)
+                    clauses.append(("if", self.operand(cl.cond), len(nodes), self.site(nodes)))
+            self.int_slots = frozenset(ints)
+            if e.is_dict:
+                assert isinstance(e.body, A.DictEntry)
+                body: tuple[Any, ...] = ("dict", self.operand(e.body.key), self.pos(e.body),
+                                         self.operand(e.body.value))
             else:
-                assert isinstance(cl, A.IfClause)
-                clauses.append(("if", self.operand(cl.cond), len(nodes), self.site(nodes)))
-        if e.is_dict:
-            assert isinstance(e.body, A.DictEntry)
-            body: tuple[Any, ...] = ("dict", self.operand(e.body.key), self.pos(e.body),
-                                     self.operand(e.body.value))
-        else:
-            assert isinstance(e.body, A.Expr)
-            body = ("list", self.operand(e.body))
+                assert isinstance(e.body, A.Expr)
+                body = ("list", self.operand(e.body))
+        finally:
+            self.int_slots = saved
         return build_comprehension(clauses, body)
+
+    def _is_range_call(self, e: A.Expr) -> bool:
+        """Whether ``e`` calls the builtin ``range`` (which returns a range of int64s or
+        fails)."""
+        if not isinstance(e, A.Call) or not isinstance(e.fn, A.Ident):
+            return False
+        b = e.fn.binding
+        return (
+            e.fn.name == "range" and b is not None and b.scope == A.UNIVERSAL
+            and getattr(self.universe.get("range"), "name", None) == "range"
+        )
 
     def comprehension(self, e: A.Comprehension) -> Closure:
         """Nested loops, innermost producing; steps as ``clause_charges`` says. Up to

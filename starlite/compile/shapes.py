@@ -5,6 +5,7 @@ a specialised closure reads it directly, according to the operand's *shape*:
 
 ====  ===========================================  =============================
 L     a local known to be assigned                 ``fr[slot]``
+I     such a local known to hold an int64          ``fr[slot]``
 C     a constant (literal or builtin)              the value itself
 R     a global                                     ``fr[1][slot]``, checked
 G     anything else                                ``closure(fr)``
@@ -13,7 +14,10 @@ G     anything else                                ``closure(fr)``
 :func:`template` turns a closure body written once, with ``{A}``, ``{B}``, ... placeholders for
 operands, into a factory per combination of shapes, built once per process with ``exec`` and
 cached. Compiling a program only calls the cached factories: no source is generated per
-program.
+program. Templates read ``I`` operands as ``L`` ones; those that test their operands' types
+(``binops``, ``fuse``) leave the tests out for ``I``. A local is ``I`` where the compiler's
+``int_slots`` says so: a comprehension's variable bound by a single ``for`` clause over the
+builtin ``range`` (whose elements are int64), in the parts evaluated after that clause.
 
 Every template keeps its text as a *recipe*: a ``for`` loop over a local whose whole body is
 one statement variant (``store``/``discard``) is built, once per statement shape, as a single
@@ -40,7 +44,7 @@ def shape_of(cc: Any, e: A.Expr) -> Shape:
         b = e.binding
         assert b is not None
         if b.scope == A.LOCAL and e.safe:
-            return ("L", b.index)
+            return ("I" if b.index in cc.int_slots else "L", b.index)
         if b.scope == A.UNIVERSAL:
             return ("C", cc.universe[e.name])
         if b.scope == A.GLOBAL:
@@ -87,6 +91,7 @@ def template(
     ``store=True`` makes a statement variant: every ``return X`` becomes ``fr[STORE] = X``
     (the factory gains a last parameter ``STORE``), so ``x = a + b`` on a local is one closure.
     """
+    kinds = tuple("L" if k == "I" else k for k in kinds)
     key = (name + ("=" if store else "") + ("!" if discard else ""), kinds)
     f = _cache.get(key)
     if f is not None:
