@@ -6,7 +6,8 @@ appends ``e`` (or stores ``k: v``). Each part — iterables, conditions, the ele
 the value — is written in by its shape (see ``shapes``): a local or a constant is read
 directly, a closure made from a template has its text moved in (:func:`shapes.inline_text`),
 anything else is called. So a comprehension costs one Python call, not one per clause and
-element.
+element. A variable that only one ``for`` clause binds is read, in the parts after that
+clause, from the loop's own Python variable rather than from the frame.
 
 Steps, errors and guards are those of the general path (``ExprCompiler.comprehension``):
 each ``for`` iteration charges the clause's nodes (see ``ExprCompiler.clause_charges``)
@@ -20,6 +21,7 @@ compiled once per structure; every value comes in as a parameter of the cached f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +39,7 @@ _cache: dict[tuple[tuple[Any, ...], tuple[Any, ...]], Callable[..., Any]] = {}
 # only, k, site) or ("if", condition, k, site); the body: ("list", element) or ("dict", key,
 # position, value). Parts are shapes (see ``shapes``).
 Clause = tuple[Any, ...]
+_SLOT_READ = re.compile(r"fr\[(q\d+_\w+)\](?!\s*=[^=])")
 
 
 def check_key(k: Any, th: Any, pos: Position) -> None:
@@ -51,8 +54,8 @@ class _Writer:
     """Collects the generated lines, the factory's parameters and the namespace."""
 
     def __init__(self) -> None:
-        # (indent, lines), and the template texts to write in as (text, indent, sink),
-        # which are only written out when the factory is not cached yet
+        # (indent, lines), and the template texts to write in as (text, indent, sink, slot
+        # reads to replace), which are only written out when the factory is not cached yet
         self.lines: list[tuple[Any, ...]] = []
         self.params: list[str] = []
         self.values: list[Any] = []
@@ -61,6 +64,7 @@ class _Writer:
             "UNBOUND": UNBOUND, "List": List, "Dict": Dict,
             "open_iteration": open_iteration, "check_key": check_key,
         }
+        self.live: dict[int, str] = {}  # slot -> the loop variable that holds its value
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}_"
@@ -75,7 +79,7 @@ class _Writer:
         """Lines that compute the expression of ``shape`` and pass it to ``sink``."""
         kind, v = shape
         if kind == "L" or kind == "I":
-            self.put(indent, sink.format(f"fr[{self.param(v)}]"))
+            self.put(indent, sink.format(self.live.get(v) or f"fr[{self.param(v)}]"))
             return
         if kind == "C":
             self.put(indent, sink.format(self.param(v)))
@@ -91,23 +95,31 @@ class _Writer:
             found = inline_text(factory, f"q{len(self.factories)}_")
             if found is not None and len(found[1]) == len(values):
                 text, names, ns = found
+                live = tuple(
+                    (n, self.live[x]) for n, x in zip(names, values)
+                    if type(x) is int and x in self.live
+                )
                 self.factories.append(factory)
                 self.params.extend(names)
                 self.values.extend(values)
                 self.ns.update(ns)
-                self.lines.append((text, indent, sink))
+                self.lines.append((text, indent, sink, live))
                 return
         self.factories.append(None)
         self.put(indent, sink.format(f"{self.param(v)}(fr)"))
 
     def source(self) -> str:
-        """The factory's source, template texts written in."""
+        """The factory's source: template texts written in, their reads of slots that a
+        loop variable holds replaced by that variable."""
         lines: list[str] = []
         for entry in self.lines:
             if len(entry) == 2:
                 lines.extend(entry[0] + ln for ln in entry[1])
                 continue
-            text, indent, sink = entry
+            text, indent, sink, live = entry
+            if live:
+                held = dict(live)
+                text = _SLOT_READ.sub(lambda m: held.get(m.group(1), m.group(0)), text)
             lines.extend(embed(text, indent, sink))
         return (f"def factory({', '.join(self.params)}):\n"
                 "    def comprehension(fr):\n" + "\n".join(lines) + "\n    return comprehension\n")
@@ -129,7 +141,7 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
     opened: list[tuple[str, int]] = []
     for i, cl in enumerate(clauses):
         if cl[0] == "for":
-            _, it, ipos, target, _once, k, site = cl
+            _, it, ipos, target, once, k, site = cl
             w.value(it, ind, f"it{i}_ = {{}}")
             w.put(ind, f"seq{i}_, held{i}_ = open_iteration(it{i}_, {w.param(ipos)})", "try:")
             opened.append((ind, i))
@@ -138,6 +150,8 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
             w.charge(ind, k, site)
             if type(target) is int:
                 w.put(ind, f"fr[{w.param(target)}] = v{i}_")
+                if once:
+                    w.live[target] = f"v{i}_"
             else:
                 w.put(ind, f"{w.param(target)}(fr, v{i}_)")
         else:
