@@ -167,3 +167,54 @@ def test_inlined_list_comprehension_counts_and_errors() -> None:
     with pytest.raises(starlite.EvalError, match="during iteration"):
         starlite.exec_file(starlite.Thread(), "d.star",
                            "def f():\n    xs = [1]\n    return [xs.append(x) for x in xs]\nf()\n")
+
+
+def test_generated_comprehension_loops_count_the_same_steps() -> None:
+    dict_comp = "def f(n):\n    return {x: x + 1 for x in range(n)}\ny = f(N)\n"
+    nested = "def f(n):\n    return [a + b for a in range(n) for b in range(n)]\ny = f(N)\n"
+    between = ("def f(n):\n    return [a + b for a in range(n) if a % 2 == 0 for b in range(a)]\n"
+               "y = f(N)\n")
+    for n in (0, 1, 2, 5):
+        # base 10; per element: binding + key `x` (1) + value `x + 1` (3)
+        assert steps_of(dict_comp, N=n) == 10 + 5 * n
+        # outer: binding + the inner iterable `range(n)` (3); inner: binding + `a + b` (3)
+        assert steps_of(nested, N=n) == 10 + 4 * n + 4 * n * n
+        # outer: binding + `a % 2 == 0` (5); passing: `range(a)` (3); inner: 1 + `a + b` (3)
+        evens = range(0, n, 2)
+        assert steps_of(between, N=n) == 10 + 6 * n + 3 * len(evens) + 4 * sum(evens)
+
+
+@pytest.mark.parametrize("src", [
+    "def f():\n    return {x: x + 1 for x in range(40)}\ny = f()\n",
+    "def f():\n    return [a + b for a in range(7) if a != 3 for b in range(a) if b % 2]\n"
+    "y = f()\n",
+    "def f():\n    return {a: [b for b in range(a)] for a in range(9)}\ny = f()\n",
+])
+def test_generated_comprehension_loops_stop_at_the_limit(src: str) -> None:
+    n = steps_of(src)
+    th = starlite.Thread(max_steps=n)
+    starlite.exec_file(th, "s.star", src)
+    assert th.steps == n
+    for limit in range(0, n, 3):
+        th = starlite.Thread(max_steps=limit)
+        with pytest.raises(starlite.StepLimitExceeded) as ei:
+            starlite.exec_file(th, "s.star", src)
+        assert th.steps <= limit
+        if limit >= 10:  # inside f's comprehension
+            assert ei.value.call_stack[-1].name == "f"
+            assert ei.value.call_stack[-1].line == 2
+
+
+def test_generated_comprehension_key_errors_have_positions() -> None:
+    with pytest.raises(starlite.EvalError, match="unhashable type: list") as ei:
+        starlite.exec_file(starlite.Thread(), "k.star",
+                           "def f():\n    return {[x]: x for x in range(2)}\nf()\n")
+    assert (ei.value.call_stack[-1].line, ei.value.call_stack[-1].col) == (2, 13)
+    th = starlite.Thread()
+    with pytest.raises(starlite.EvalError, match="floored division by zero") as ei:
+        starlite.exec_file(th, "v.star",
+                           "def f():\n    return {x: 1 // (x - 1) for x in range(3)}\nf()\n")
+    assert (ei.value.call_stack[-1].line, ei.value.call_stack[-1].col) == (2, 18)
+    # top level 4; `return` + comprehension + `range(3)` (5); x = 0 and x = 1: binding + key
+    # `x` + value `1 // (x - 1)` (7)
+    assert th.steps == 4 + 5 + 7 + 7

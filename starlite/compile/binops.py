@@ -11,6 +11,7 @@ results.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -104,26 +105,42 @@ _FAST: dict[str, str] = {
 def make_binary(
     op: str, x: tuple[str, Any], y: tuple[str, Any], pos: Position, store: int = -1
 ) -> Callable[[list[Any]], Any]:
-    """``x``/``y`` are operand shapes (see ``shapes``)."""
+    """``x``/``y`` are operand shapes (see ``shapes``). An operand known to be an int (an int
+    constant, an ``I`` local) needs no type test; one known to be an int64 needs no size
+    guard, and the sum or difference of two such needs no result check."""
     kx, vx = x
     ky, vy = y
+    ix = kx == "I" or (kx == "C" and type(vx) is int)
+    iy = ky == "I" or (ky == "C" and type(vy) is int)
+    sx = kx == "I" or (ix and -I64 <= vx < I64)
+    sy = ky == "I" or (iy and -I64 <= vy < I64)
     conds = []
-    if not (kx == "C" and type(vx) is int):
+    if not ix:
         conds.append("type(a) is int")
-    if not (ky == "C" and type(vy) is int):
+    if not iy:
         conds.append("type(b) is int")
     ints = " and ".join(conds) if conds else "True"
     fast = _FAST.get(op, "").replace("{ints}", f"({ints})")
+    if sx:
+        fast = fast.replace(" and M2N < a < M2", "").replace(" and MN < a < M", "")
+    if sy:
+        fast = fast.replace(" and M2N < b < M2", "")
+    if sx and sy:
+        fast = _CHECKED_RESULT.sub(r"\1return a \2 b", fast)
     src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
         "\n        return slow(fr[0], OP, a, b, POS)"
     )
-    name = "binop_" + _NAMES[op] + ("_i" if ints != "(type(a) is int and type(b) is int)" else "")
-    factory = template(name + "".join(str(int(c)) for c in (kx == "C" and type(vx) is int,
-                                                                ky == "C" and type(vy) is int)),
-                       src, (kx, ky), _ENV, "POS, OP", ("a", "b"), store >= 0)
+    flags = "".join(str(int(c)) for c in (ix, iy, sx, sy))
+    factory = template("binop_" + _NAMES[op] + flags, src, (kx, ky), _ENV, "POS, OP", ("a", "b"),
+                       store >= 0)
     if store >= 0:
         return make(factory, vx, vy, pos, op, store)
     return make(factory, vx, vy, pos, op)
+
+
+# `r = a + b` / `if MN < r < M:` / `return r`, when the result cannot be large
+_CHECKED_RESULT = re.compile(r"( +)r = a ([-+]) b\n +if MN < r < M:\n +return r")
+I64 = 1 << 63
 
 
 _NAMES = {

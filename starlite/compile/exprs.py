@@ -18,9 +18,11 @@ from ..values.arith import unary
 from ..values.core import UNBOUND, Dict, List
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from .binops import make_binary
+from .comploop import MAX_CLAUSES, Clause
+from .comploop import build as build_comprehension
 from .core import Site, expr_nodes, open_iteration
 from .fuse import fusable, fuse
-from .shapes import list_comprehension_variant, make, shape_of, template
+from .shapes import make, shape_of, template
 
 Closure = Callable[[list[Any]], Any]
 
@@ -29,6 +31,17 @@ def _err(msg: str, pos: Position) -> EvalError:
     e = EvalError(msg)
     e._at(pos)
     return e
+
+
+def _local_slots(t: A.Expr, out: list[int]) -> list[int]:
+    """The slots of the plain locals that assigning to target ``t`` binds."""
+    if isinstance(t, A.Ident):
+        if t.binding is not None and t.binding.scope == A.LOCAL:
+            out.append(t.binding.index)
+    elif isinstance(t, (A.TupleExpr, A.ListExpr)):
+        for x in t.elts:
+            _local_slots(x, out)
+    return out
 
 
 def _with_pos(fn: Callable[..., Any], pos: Position, *args: Any) -> Any:
@@ -66,6 +79,8 @@ class ExprCompiler:
     predeclared_slot: dict[str, int]
     options: Any
     loaded: set[str] = set()
+    # locals known to hold an int64 where the expression being compiled runs (see shapes)
+    int_slots: frozenset[int] = frozenset()
 
     def pos(self, n: A.Node) -> Position:
         return Position(self.filename, n.line, n.col)
@@ -275,7 +290,7 @@ class ExprCompiler:
             return or_
         generic = make_binary(op, self.operand(e.x), self.operand(e.y), self.pos(e))
         if fusable(e):
-            return fuse(e, generic)
+            return fuse(e, generic, ints=self.int_slots)
         return generic
 
     def x_CondExpr(self, e: A.CondExpr) -> Closure:
@@ -361,121 +376,95 @@ class ExprCompiler:
     def x_Comprehension(self, e: A.Comprehension) -> Closure:
         return self.comprehension(e)
 
-    def _simple_list_comprehension(self, e: A.Comprehension) -> Closure | None:
-        """``[body for x in seq]``, ``{k: v for x in seq}``, each with an optional ``if``, and
-        ``x`` a plain local: one closure with the loop inline."""
-        cl = e.clauses
-        if not 1 <= len(cl) <= 2 or not isinstance(cl[0], A.ForClause):
-            return None
-        if len(cl) == 2 and not isinstance(cl[1], A.IfClause):
-            return None
-        v = cl[0].vars
-        if not (isinstance(v, A.Ident) and v.binding is not None and v.binding.scope == A.LOCAL):
-            return None
-        slot = v.binding.index
-        is_dict = e.is_dict
-        if is_dict:
+    def clause_charges(self, e: A.Comprehension) -> list[list[A.Node]]:
+        """The nodes each clause charges: a ``for`` clause on each iteration (its binding
+        and what then runs unconditionally: the next ``if``'s condition, the next ``for``'s
+        iterable, or the body), an ``if`` clause when it passes (what then runs). The first
+        iterable was charged with the enclosing statement group."""
+        if e.is_dict:
             assert isinstance(e.body, A.DictEntry)
-            kf = self.expr(e.body.key)
-            vf = self.expr(e.body.value)
-            kpos = self.pos(e.body)
-            body_nodes = expr_nodes(e.body.key, []) + expr_nodes(e.body.value, [])
-            body = kf
+            pending = expr_nodes(e.body.key, []) + expr_nodes(e.body.value, [])
         else:
             assert isinstance(e.body, A.Expr)
-            body = self.expr(e.body)
-            body_nodes = expr_nodes(e.body, [])
-        it_f = self.expr(cl[0].iterable)
-        ipos = self.pos(cl[0].iterable)
-        ifc = cl[1] if len(cl) == 2 else None
-        cond = self.expr(ifc.cond) if isinstance(ifc, A.IfClause) else None
-        nodes: list[A.Node] = [cl[0]]
-        if isinstance(ifc, A.IfClause):
-            nodes.extend(expr_nodes(ifc.cond, []))
-            bk = len(body_nodes)
-            bsite = self.site(body_nodes)
-        else:
-            nodes.extend(body_nodes)
-            bk = 0
-            bsite = self.site([])
-        k = len(nodes)
-        site = self.site(nodes)
-        if not is_dict:
-            # an element expression made from a template runs inside the loop
-            one = list_comprehension_variant(body, it_f, ipos, k, site, slot, cond, bk, bsite)
-            if one is not None:
-                return one
+            pending = expr_nodes(e.body, [])
+        out: list[list[A.Node]] = [[] for _ in e.clauses]
+        for idx in range(len(e.clauses) - 1, -1, -1):
+            cl = e.clauses[idx]
+            if isinstance(cl, A.IfClause):
+                out[idx] = pending
+                pending = expr_nodes(cl.cond, [])
+            else:
+                out[idx] = [cl, *pending]
+                pending = expr_nodes(cl.iterable, []) if idx > 0 else []
+        return out
 
-        def comp(fr: list[Any]) -> Any:
-            seq, held = open_iteration(it_f(fr), ipos)
-            th = fr[0]
-            out: Any = Dict() if is_dict else List()
-            try:
-                if is_dict:
-                    for x in seq:
-                        s = th.steps + k
-                        th.steps = s
-                        if s > th.bound:
-                            th.overflow(k, site)
-                        fr[slot] = x
-                        if cond is not None:
-                            if not cond(fr):
-                                continue
-                            s = th.steps + bk
-                            th.steps = s
-                            if s > th.bound:
-                                th.overflow(bk, bsite)
-                        key = kf(fr)
-                        if type(key) is not str and type(key) is not int:
-                            try:
-                                check_hashable(key, th)
-                            except EvalError as err:
-                                err._at(kpos)
-                                raise
-                        out[key] = vf(fr)
-                elif cond is None:
-                    append = out.append
-                    for x in seq:
-                        s = th.steps + k
-                        th.steps = s
-                        if s > th.bound:
-                            th.overflow(k, site)
-                        fr[slot] = x
-                        append(body(fr))
+    def _comprehension_loop(self, e: A.Comprehension, charges: list[list[A.Node]]) -> Closure:
+        """The comprehension as one generated closure (see ``comploop``). The parts are
+        compiled in the order they run; a variable that only one ``for`` clause binds holds
+        that clause's element in every part after it, and an int64 if it iterates ``range``
+        (``int_slots``)."""
+        bound: list[int] = []
+        for cl in e.clauses:
+            if isinstance(cl, A.ForClause):
+                _local_slots(cl.vars, bound)
+        once = {s for s in bound if bound.count(s) == 1}
+        saved = self.int_slots
+        ints = set(saved)
+        clauses: list[Clause] = []
+        try:
+            for cl, nodes in zip(e.clauses, charges):
+                self.int_slots = frozenset(ints)
+                if isinstance(cl, A.ForClause):
+                    v = cl.vars
+                    target: Any
+                    if isinstance(v, A.Ident) and v.binding is not None and (
+                        v.binding.scope == A.LOCAL
+                    ):
+                        target = v.binding.index
+                        if target in once and self._is_range_call(cl.iterable):
+                            ints.add(target)
+                    else:
+                        target = self.assigner(v)  # type: ignore[attr-defined]
+                    clauses.append(("for", self.operand(cl.iterable), self.pos(cl.iterable),
+                                    target, target in once, len(nodes), self.site(nodes)))
                 else:
-                    append = out.append
-                    for x in seq:
-                        s = th.steps + k
-                        th.steps = s
-                        if s > th.bound:
-                            th.overflow(k, site)
-                        fr[slot] = x
-                        if cond(fr):
-                            s = th.steps + bk
-                            th.steps = s
-                            if s > th.bound:
-                                th.overflow(bk, bsite)
-                            append(body(fr))
-            finally:
-                if held is not None:
-                    held.guard -= 1
-            return out
+                    assert isinstance(cl, A.IfClause)
+                    clauses.append(("if", self.operand(cl.cond), len(nodes), self.site(nodes)))
+            self.int_slots = frozenset(ints)
+            if e.is_dict:
+                assert isinstance(e.body, A.DictEntry)
+                body: tuple[Any, ...] = ("dict", self.operand(e.body.key), self.pos(e.body),
+                                         self.operand(e.body.value))
+            else:
+                assert isinstance(e.body, A.Expr)
+                body = ("list", self.operand(e.body))
+        finally:
+            self.int_slots = saved
+        return build_comprehension(clauses, body)
 
-        return comp
+    def _is_range_call(self, e: A.Expr) -> bool:
+        """Whether ``e`` calls the builtin ``range`` (which returns a range of int64s or
+        fails)."""
+        if not isinstance(e, A.Call) or not isinstance(e.fn, A.Ident):
+            return False
+        b = e.fn.binding
+        return (
+            e.fn.name == "range" and b is not None and b.scope == A.UNIVERSAL
+            and getattr(self.universe.get("range"), "name", None) == "range"
+        )
 
     def comprehension(self, e: A.Comprehension) -> Closure:
-        """Nested loops, innermost producing. Each iteration of each ``for`` clause charges one
-        step plus the nodes that run unconditionally next (its ``if`` conditions, or the body
-        when none)."""
-        fast = self._simple_list_comprehension(e)
-        if fast is not None:
-            return fast
+        """Nested loops, innermost producing; steps as ``clause_charges`` says. Up to
+        ``MAX_CLAUSES`` clauses the loops are one generated closure (``comploop``); beyond,
+        one closure per clause."""
+        charges = self.clause_charges(e)
+        if len(e.clauses) <= MAX_CLAUSES:
+            return self._comprehension_loop(e, charges)
         is_dict = e.is_dict
         if is_dict:
             assert isinstance(e.body, A.DictEntry)
             kf = self.expr(e.body.key)
             vf = self.expr(e.body.value)
-            body_nodes = expr_nodes(e.body.key, []) + expr_nodes(e.body.value, [])
             kpos = self.pos(e.body)
 
             def emit(fr: list[Any], out: Any) -> None:
@@ -490,45 +479,36 @@ class ExprCompiler:
         else:
             assert isinstance(e.body, A.Expr)
             bf = self.expr(e.body)
-            body_nodes = expr_nodes(e.body, [])
 
             def emit(fr: list[Any], out: Any) -> None:
                 out.append(bf(fr))
 
         # Build from the innermost clause outwards. `step(fr, out)` runs the rest.
-        clauses = e.clauses
         step: Callable[[list[Any], Any], None] = emit
-        pending_nodes: list[A.Node] = list(body_nodes)
-        for idx in range(len(clauses) - 1, -1, -1):
-            cl = clauses[idx]
+        for cl, nodes in reversed(list(zip(e.clauses, charges))):
+            k = len(nodes)
+            site = self.site(nodes)
+            rest = step
             if isinstance(cl, A.IfClause):
                 cond = self.expr(cl.cond)
-                rest = step
-                rest_nodes = pending_nodes
-                rk = len(rest_nodes)
-                rsite = self.site(rest_nodes)
 
                 def if_step(
                     fr: list[Any], out: Any, cond: Closure = cond, rest: Any = rest,
-                    rk: int = rk, rsite: Site = rsite,
+                    k: int = k, site: Site = site,
                 ) -> None:
                     if cond(fr):
-                        if rk:
+                        if k:
                             th = fr[0]
-                            s = th.steps + rk
+                            s = th.steps + k
                             th.steps = s
                             if s > th.bound:
-                                th.overflow(rk, rsite)
+                                th.overflow(k, site)
                         rest(fr, out)
 
                 step = if_step
-                pending_nodes = expr_nodes(cl.cond, [])
             else:
+                assert isinstance(cl, A.ForClause)
                 assign = self.assigner(cl.vars)  # type: ignore[attr-defined]
-                rest = step
-                per_iter = [cl] + pending_nodes
-                k = len(per_iter)
-                site = self.site(per_iter)
                 it_f = self.expr(cl.iterable)
                 ipos = self.pos(cl.iterable)
 
@@ -551,48 +531,6 @@ class ExprCompiler:
                             held.guard -= 1
 
                 step = for_step
-                v_ = cl.vars
-                if isinstance(v_, A.Ident) and v_.binding is not None and (
-                    v_.binding.scope == A.LOCAL
-                ):
-                    # a plain local loop variable: assign inline; if the rest is the list
-                    # element itself, append inline too
-                    slot = v_.binding.index
-                    elem = bf if (rest is emit and not is_dict) else None
-
-                    def for_slot(
-                        fr: list[Any], out: Any, it_f: Closure = it_f, slot: int = slot,
-                        rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
-                        elem: Any = elem,
-                    ) -> None:
-                        seq, held = open_iteration(it_f(fr), ipos)
-                        th = fr[0]
-                        try:
-                            if elem is not None:
-                                append = out.append
-                                for v in seq:
-                                    s = th.steps + k
-                                    th.steps = s
-                                    if s > th.bound:
-                                        th.overflow(k, site)
-                                    fr[slot] = v
-                                    append(elem(fr))
-                            else:
-                                for v in seq:
-                                    s = th.steps + k
-                                    th.steps = s
-                                    if s > th.bound:
-                                        th.overflow(k, site)
-                                    fr[slot] = v
-                                    rest(fr, out)
-                        finally:
-                            if held is not None:
-                                held.guard -= 1
-
-                    step = for_slot
-                # the outermost clause's iterable is charged by the enclosing group; inner
-                # clauses' iterables are charged with the enclosing iteration.
-                pending_nodes = expr_nodes(cl.iterable, []) if idx > 0 else []
         outer = step
 
         if is_dict:

@@ -26,6 +26,7 @@ _MAX_DEPTH = 16
 # leaves and results beyond these magnitudes take the general path
 _LEAF = 1 << 1024
 _RESULT = 1 << 4096
+_I64 = 1 << 63
 
 _cache: dict[str, Callable[..., Any]] = {}
 _MAX_SHAPES = 4096  # distinct fused shapes kept per process
@@ -98,6 +99,28 @@ def _needs_size_guard(e: A.Expr) -> bool:
     return False
 
 
+def _bits(e: A.Expr, ints: frozenset[int]) -> int | None:
+    """An upper bound on the bit length of fusable ``e``'s value when its locals in ``ints``
+    hold int64s; None if some leaf is not known to be an int64."""
+    lf = _leaf(e)
+    if lf is not None:
+        if lf[0] == "C":
+            return 64 if -_I64 <= lf[1] < _I64 else None
+        return 64 if lf[1] in ints else None
+    if isinstance(e, A.Unary):
+        return _bits(e.x, ints)
+    assert isinstance(e, A.Binary)
+    a = _bits(e.x, ints)
+    b = _bits(e.y, ints)
+    if a is None or b is None:
+        return None
+    if e.op == "*":
+        return a + b
+    if e.op in ("+", "-"):
+        return max(a, b) + 1
+    return max(a, b)  # // % & | ^ and comparisons
+
+
 def fusable(e: A.Expr) -> bool:
     if not isinstance(e, A.Binary):
         return False
@@ -121,31 +144,41 @@ def _count_ops(e: A.Expr) -> int:
 
 
 def fuse(
-    e: A.Expr, generic: Callable[[list[Any]], Any], store: int = -1
+    e: A.Expr, generic: Callable[[list[Any]], Any], store: int = -1,
+    ints: frozenset[int] = frozenset(),
 ) -> Callable[[list[Any]], Any]:
     """The fused closure for ``e`` (check :func:`fusable` first); ``generic`` is the ordinary
     closure for ``e``. With ``store >= 0`` it is the statement ``local = e``: it stores into
-    that slot, and ``generic`` is then the ordinary closure of the whole statement."""
+    that slot, and ``generic`` is then the ordinary closure of the whole statement. Locals in
+    ``ints`` are known to hold int64s: they need no check, and when every leaf is an int64
+    the result's size may be bounded (:func:`_bits`) so that it needs no check either."""
     leaves: list[tuple[str, Any]] = []
     text = _shape(e, leaves, True)
     assert text is not None
     is_cmp = isinstance(e, A.Binary) and e.op in _CMP
     locs = [v for k, v in leaves if k == "L"]
     consts = [v for k, v in leaves if k == "C"]
-    key = f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}|{_needs_size_guard(e)}"
+    known = [v in ints for v in locs]
+    bits = _bits(e, ints) if all(known) else None
+    small = bits is not None and bits < 4000  # far below _RESULT's 4096 bits
+    key = (f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}|{_needs_size_guard(e)}|"
+           f"{known}|{small}")
     factory = _cache.get(key)
     if factory is None:
         reads = "\n".join(f"        v{i} = fr[S{i}]" for i in range(len(locs)))
         if _needs_size_guard(e):
             guard = " and ".join(
                 f"type(v{i}) is int and NLEAF < v{i} < LEAF" for i in range(len(locs))
+                if not known[i]
             )
         else:
             # + - // % & | ^ and multiplication by a constant take time linear in their
             # operands, whose size earlier charges already paid for; the result is checked.
-            guard = " and ".join(f"type(v{i}) is int" for i in range(len(locs)))
+            guard = " and ".join(
+                f"type(v{i}) is int" for i in range(len(locs)) if not known[i]
+            )
         ret = "fr[STORE] = r\n                return" if store >= 0 else "return r"
-        if is_cmp:
+        if is_cmp or small:
             body = f"            r = {text}\n            {ret.replace(' ' * 16, ' ' * 12)}"
         else:
             body = (
@@ -153,6 +186,7 @@ def fuse(
                 "            if NRESULT < r < RESULT:\n"
                 f"                {ret}"
             )
+        guard = guard or "True"
         names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
         if store >= 0:
             names.append("STORE")

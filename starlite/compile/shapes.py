@@ -5,6 +5,7 @@ a specialised closure reads it directly, according to the operand's *shape*:
 
 ====  ===========================================  =============================
 L     a local known to be assigned                 ``fr[slot]``
+I     such a local known to hold an int64          ``fr[slot]``
 C     a constant (literal or builtin)              the value itself
 R     a global                                     ``fr[1][slot]``, checked
 G     anything else                                ``closure(fr)``
@@ -13,12 +14,16 @@ G     anything else                                ``closure(fr)``
 :func:`template` turns a closure body written once, with ``{A}``, ``{B}``, ... placeholders for
 operands, into a factory per combination of shapes, built once per process with ``exec`` and
 cached. Compiling a program only calls the cached factories: no source is generated per
-program.
+program. Templates read ``I`` operands as ``L`` ones; those that test their operands' types
+(``binops``, ``fuse``) leave the tests out for ``I``. A local is ``I`` where the compiler's
+``int_slots`` says so: a comprehension's variable bound by a single ``for`` clause over the
+builtin ``range`` (whose elements are int64), in the parts evaluated after that clause.
 
-Statement variants (``store``/``discard``) also keep their text as a *recipe*: a ``for`` loop
-over a local whose whole body is one such statement is built, once per statement shape, as a
-single closure with the statement's text inside the loop (:func:`loop_variant`), which saves
-a Python call per iteration.
+Every template keeps its text as a *recipe*: a ``for`` loop over a local whose whole body is
+one statement variant (``store``/``discard``) is built, once per statement shape, as a single
+closure with the statement's text inside the loop (:func:`loop_variant`), which saves a Python
+call per iteration; a comprehension moves its parts' texts into its loops the same way
+(:func:`inline_text`, used by ``comploop``).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ def shape_of(cc: Any, e: A.Expr) -> Shape:
         b = e.binding
         assert b is not None
         if b.scope == A.LOCAL and e.safe:
-            return ("L", b.index)
+            return ("I" if b.index in cc.int_slots else "L", b.index)
         if b.scope == A.UNIVERSAL:
             return ("C", cc.universe[e.name])
         if b.scope == A.GLOBAL:
@@ -86,6 +91,7 @@ def template(
     ``store=True`` makes a statement variant: every ``return X`` becomes ``fr[STORE] = X``
     (the factory gains a last parameter ``STORE``), so ``x = a + b`` on a local is one closure.
     """
+    kinds = tuple("L" if k == "I" else k for k in kinds)
     key = (name + ("=" if store else "") + ("!" if discard else ""), kinds)
     f = _cache.get(key)
     if f is not None:
@@ -112,7 +118,7 @@ def template(
 
 # How each factory's closures were written, so that a loop can be built around their text:
 # factory -> (name, body text, parameter list, namespace, "stmt" or "expr").
-# See `loop_variant` and `list_comprehension_variant`.
+# See `loop_variant` and `inline_text`.
 RECIPES: dict[Any, tuple[str, str, str, dict[str, Any], str]] = {}
 _loop_cache: dict[Any, Callable[..., Any]] = {}
 _BARE_RETURN = re.compile(r"^( *)return$", re.M)
@@ -120,32 +126,26 @@ _BARE_RETURN = re.compile(r"^( *)return$", re.M)
 
 def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any]:
     """``factory(*values)``, remembering how it was made, so that a loop whose whole body it
-    is can be built around its text (``loop_variant``, ``list_comprehension_variant``)."""
+    is can be built around its text (``loop_variant``, ``inline_text``)."""
     closure = factory(*values)
     if factory in RECIPES:
         closure._recipe = (factory, values)
     return closure  # type: ignore[no-any-return]
 
 
-def _build_loop(
-    kind: str, name: str, args: str, extra: str, inner: str, ns: dict[str, Any],
-    setup: str = "", filt: str = "", result: str = "",
-) -> Callable[..., Any]:
+def _build_loop(name: str, args: str, inner: str, ns: dict[str, Any]) -> Callable[..., Any]:
     """Compile the factory of a ``for``-loop closure around a template's text ``inner``: the
     loop opens the iteration (``open_iteration``), charges ``L_K`` steps per element, binds
-    it to slot ``L_SLOT``, runs ``filt`` and then ``inner`` in a one-pass ``while`` (so that
-    ``break`` ends the element), and releases the iteration guard. ``setup`` runs before the
-    loop and ``result`` after it."""
-    from ..values.core import List
+    it to slot ``L_SLOT``, runs ``inner`` in a one-pass ``while`` (so that ``break`` ends the
+    element), and releases the iteration guard."""
     from .core import open_iteration
 
     body = "\n".join(("            " + ln) if ln.strip() else ln for ln in inner.split("\n"))
     code = (
-        f"def factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT{extra}):\n"
-        f"    def {name}_{kind}(fr):\n"
+        f"def factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT):\n"
+        f"    def {name}_loop(fr):\n"
         "        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
         "        th_ = fr[0]\n"
-        f"{setup}"
         "        try:\n"
         "            for v_ in seq_:\n"
         "                s_ = th_.steps + L_K\n"
@@ -153,20 +153,17 @@ def _build_loop(
         "                if s_ > th_.bound:\n"
         "                    th_.overflow(L_K, L_SITE)\n"
         "                fr[L_SLOT] = v_\n"
-        f"{filt}"
         "                while True:\n"
         f"{body}\n"
         "                    break\n"
         "        finally:\n"
         "            if held_ is not None:\n"
         "                held_.guard -= 1\n"
-        f"{result}"
-        f"    return {name}_{kind}\n"
+        f"    return {name}_loop\n"
     )
     lns = dict(ns)
     lns["open_iteration"] = open_iteration
-    lns["List"] = List
-    exec(compile(code, f"<starlite {kind} {name}>", "exec"), lns)  # noqa: S102
+    exec(compile(code, f"<starlite loop {name}>", "exec"), lns)  # noqa: S102
     return lns["factory"]  # type: ignore[no-any-return]
 
 
@@ -188,47 +185,107 @@ def loop_variant(
         inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
         if re.search(r"^ *return\b", inner, re.M):
             return None  # a statement text that still returns a value: not inlinable
-        lf = _loop_cache[factory] = _build_loop("loop", name, args, "", inner, ns)
+        lf = _loop_cache[factory] = _build_loop(name, args, inner, ns)
     return lf(*values, it_f, ipos, k, site, slot)  # type: ignore[no-any-return]
 
 
-_comp_cache: dict[tuple[Any, bool], Callable[..., Any]] = {}
 _VALUE_RETURN = re.compile(r"^( *)return (.+)$", re.M)
-_FILTER = (
-    "                if not L_COND(fr):\n"
-    "                    continue\n"
-    "                s_ = th_.steps + L_BK\n"
-    "                th_.steps = s_\n"
-    "                if s_ > th_.bound:\n"
-    "                    th_.overflow(L_BK, L_BSITE)\n"
-)
 
 
-def list_comprehension_variant(
-    elem: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int,
-    cond: Any, bk: int, bsite: Any,
-) -> Callable[[list[Any]], Any] | None:
-    """``[elem for <local> in <iterable> if cond]`` as one closure, when ``elem`` was made
-    from an expression template: its text runs inside the loop and each ``return X`` appends
-    X. ``cond`` (or None) stays a closure."""
-    recipe = getattr(elem, "_recipe", None)
-    if recipe is None:
+# ---- a template's text inside another generated function -----------------------------------
+
+_inline_cache: dict[tuple[Any, str], tuple[str, list[str], dict[str, Any]] | None] = {}
+_RESERVED = re.compile(r"_$|^q\d+_")  # names of generated code (`seq_`, `q0_O0`)
+
+
+def inline_text(factory: Any, prefix: str) -> tuple[str, list[str], dict[str, Any]] | None:
+    """The text of the expression closures that ``factory`` makes, with its parameters and
+    globals renamed ``prefix + name`` so that several texts can share one generated function:
+    (text, renamed parameters in order, renamed globals). None when the text cannot be moved:
+    not an expression template, a loop or a bare ``return`` in it, names reserved for
+    generated code, f-strings or keyword arguments that renaming could miss or break."""
+    key = (factory, prefix)
+    if key in _inline_cache:
+        return _inline_cache[key]
+    found = None
+    recipe = RECIPES.get(factory)
+    if recipe is not None and recipe[4] == "expr":
+        _name, text, args, ns, _kind = recipe
+        params = [a.strip() for a in args.split(",") if a.strip()]
+        names = set(params) | {n for n in ns if n not in ("__builtins__", "factory")}
+        renamed = _rename(text, names, prefix)
+        if (
+            renamed is not None
+            and not _BARE_RETURN.search(text)
+            and not re.search(r"^ *(for|while)\b", text, re.M)
+            and all(ln.startswith("        ") for ln in text.split("\n") if ln.strip())
+        ):
+            found = (
+                renamed,
+                [prefix + p for p in params],
+                {prefix + n: v for n, v in ns.items() if n in names and n not in params},
+            )
+    _inline_cache[key] = found
+    return found
+
+
+def _rename(text: str, names: set[str], prefix: str) -> str | None:
+    """``text`` with every variable in ``names`` renamed ``prefix + name`` (tokens, not
+    attributes), or None if a token makes that unsafe."""
+    import io
+    import tokenize
+
+    lines = text.split("\n")
+    edits: list[tuple[int, int, int, str]] = []
+    depth = 0
+    prev: Any = None
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
         return None
-    factory, values = recipe
-    if RECIPES[factory][4] != "expr":
-        return None
-    key = (factory, cond is not None)
-    cf = _comp_cache.get(key)
-    if cf is None:
-        name, text, args, ns, _kind = RECIPES[factory]
-        if _BARE_RETURN.search(text):
+    for i, tok in enumerate(toks):
+        if tok.type == tokenize.OP:
+            depth += tok.string in "([{"
+            depth -= tok.string in ")]}"
+        elif tok.type == tokenize.STRING and (
+            tok.string[:1] in "fF" or tok.start[0] != tok.end[0]
+        ):
             return None
-        inner = _VALUE_RETURN.sub(lambda m: f"{m.group(1)}append_({m.group(2)})\n"
-                                            f"{m.group(1)}break", text)
-        cf = _comp_cache[key] = _build_loop(
-            "comprehension", name, args, ", L_COND, L_BK, L_BSITE", inner, ns,
-            setup="        out_ = List()\n        append_ = out_.append\n",
-            filt=_FILTER if cond is not None else "",
-            result="        return out_\n",
-        )
-    return cf(*values, it_f, ipos, k, site, slot, cond, bk, bsite)  # type: ignore[no-any-return]
+        elif tok.type == tokenize.NAME:
+            if _RESERVED.search(tok.string):
+                return None
+            attr = prev is not None and prev.type == tokenize.OP and prev.string == "."
+            if tok.string in names and not attr:
+                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                if depth and nxt is not None and nxt.string == "=":
+                    return None  # a keyword argument
+                edits.append((tok.start[0] - 1, tok.start[1], tok.end[1], prefix + tok.string))
+        prev = tok
+    for row, c0, c1, new in reversed(edits):
+        ln = lines[row]
+        lines[row] = ln[:c0] + new + ln[c1:]
+    return "\n".join(lines)
+
+
+def embed(text: str, indent: str, sink: str) -> list[str]:
+    """Lines that run template ``text`` (from :func:`inline_text`) at ``indent``, with each
+    ``return X`` turned into ``sink.format(X)``. Several returns need a one-pass ``while``
+    whose ``break`` stands for the return."""
+    body = [ln for ln in text.split("\n") if ln.strip()]
+    rets = [i for i, ln in enumerate(body) if _VALUE_RETURN.match(ln)]
+    if rets == [len(body) - 1] and body[-1].startswith("        return "):
+        out = [indent + ln[8:] for ln in body[:-1]]
+        out.append(indent + sink.format(body[-1][len("        return "):]))
+        return out
+    inner = indent + "    "
+    out = [indent + "while True:"]
+    for ln in body:
+        m = _VALUE_RETURN.match(ln)
+        if m:
+            pad = inner + m.group(1)[8:]
+            out.append(pad + sink.format(m.group(2)))
+            out.append(pad + "break")
+        else:
+            out.append(inner + ln[8:])
+    out.append(inner + "break")
+    return out

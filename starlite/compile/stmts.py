@@ -560,7 +560,9 @@ class StmtCompiler(ExprCompiler):
             code.fast_arity = code.nparams
         # compile the body in the function's own context
         saved = self.funcname
+        saved_ints = self.int_slots  # slots of the enclosing frame mean nothing in this one
         self.funcname = name
+        self.int_slots = frozenset()
         value_body = True
         if body_stmts is not None:
             straight = self.value_block(body_stmts)
@@ -576,6 +578,7 @@ class StmtCompiler(ExprCompiler):
 
         lead_site = self.site(lead)  # charged inside the callee: named after it
         self.funcname = saved
+        self.int_slots = saved_ints
         code.body = run
         code.invoke = make_invoke(code, run, lead, lead_site, self.options.recursion,
                                   value_body)
