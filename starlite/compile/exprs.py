@@ -27,6 +27,8 @@ from .shapes import make, shape_of, template
 Closure = Callable[[list[Any]], Any]
 
 
+_new_tuple = tuple.__new__
+
 def _err(msg: str, pos: Position) -> EvalError:
     e = EvalError(msg)
     e._at(pos)
@@ -83,7 +85,8 @@ class ExprCompiler:
     int_slots: frozenset[int] = frozenset()
 
     def pos(self, n: A.Node) -> Position:
-        return Position(self.filename, n.line, n.col)
+        # tuple.__new__ directly: a NamedTuple's own __new__ is a Python function
+        return _new_tuple(Position, (self.filename, n.line, n.col))  # type: ignore[no-any-return]
 
     def site(self, nodes: list[A.Node]) -> Site:
         return Site(self.funcname, self.filename, nodes)
@@ -123,14 +126,14 @@ class ExprCompiler:
         assert b is not None
         i = b.index
         name = e.name
+        if b.scope == A.LOCAL and e.safe:
+
+            def local(fr: list[Any]) -> Any:
+                return fr[i]
+
+            return local
         pos = self.pos(e)
         if b.scope == A.LOCAL:
-            if e.safe:
-
-                def local(fr: list[Any]) -> Any:
-                    return fr[i]
-
-                return local
 
             def local_checked(fr: list[Any]) -> Any:
                 v = fr[i]
