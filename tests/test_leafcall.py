@@ -24,6 +24,9 @@ def scaled(x, k):
 def pick(d, key):
     return d[key]
 
+def clamp(x, lo, hi):
+    return lo if x < lo else (hi if x > hi else x) or lo
+
 def main(n):
     total = 0
     d = {"a": 1}
@@ -32,6 +35,9 @@ def main(n):
         total = add(total, scaled(i, 2))
         total = add(total, pick(d, key))
         total = add(total, i)
+        c = 0
+        c = clamp(i, c, 3)
+        total = add(total, c)
     return total
 
 result = main(50)
@@ -84,13 +90,14 @@ def test_calls_are_inlined(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calls, "inline_call", spy)
     starlite.compile("p.star", PROGRAM)
     # add(total, scaled(i, 2)) is not: an argument that is a call is no plain read
-    assert sorted(made) == ["add", "pick", "scaled"]
+    assert sorted(made) == ["add", "add", "clamp", "pick", "scaled"]
 
 
 def test_results_and_steps_match_ordinary_calls() -> None:
     on, off = _both(PROGRAM)
     assert on == off
-    assert on[0] == repr(sum(i * 2 + 3 + 1 + i for i in range(50)))
+    expect = sum(i * 2 + 3 + 1 + i + (min(i, 3) or 0) for i in range(50))
+    assert on[0] == repr(expect)
 
 
 def test_error_backtraces_match_ordinary_calls() -> None:
@@ -126,7 +133,7 @@ def test_call_observers_see_every_call() -> None:
     finally:
         leafcall.ENABLED = True
     assert on == off
-    assert len([c for c in on if c[0] == "add"]) == 150
+    assert len([c for c in on if c[0] == "add"]) == 200
 
 
 def test_step_observers_see_the_callee() -> None:
@@ -141,7 +148,7 @@ def test_step_observers_see_the_callee() -> None:
 
     ob = Funcs()
     starlite.exec_file(starlite.Thread(observers=[ob]), "p.star", PROGRAM)
-    assert {("add", 2), ("scaled", 2), ("pick", 2), ("main", 1)} <= ob.funcs
+    assert {("add", 2), ("scaled", 2), ("pick", 2), ("clamp", 2), ("main", 1)} <= ob.funcs
 
 
 def test_cancel_and_timeout_reach_inlined_calls() -> None:

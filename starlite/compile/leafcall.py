@@ -1,10 +1,10 @@
 """Calls of one-expression functions, inlined at the call site.
 
-A top-level ``def f(a, b): return <expr>`` whose expression makes no calls and has no parts
-that charge steps of their own (``and``/``or``, ``x if c else y``, comprehensions, lambdas) is
-the commonest helper in scripts. A call ``f(x, 1)`` whose arguments are plain reads (a local
-known to be assigned, a literal, a builtin) compiles to the callee's expression with the
-parameters replaced by the arguments, run right in the caller's frame, behind a guard:
+A top-level ``def f(a, b): return <expr>`` whose expression makes no calls and opens no
+scope (no comprehension or lambda) is the commonest helper in scripts. A call ``f(x, 1)``
+whose arguments are plain reads (a local known to be assigned, a literal, a builtin)
+compiles to the callee's expression with the parameters replaced by the arguments, run
+right in the caller's frame, behind a guard:
 
 * the global ``f`` must hold a function made by *that* ``def`` (``f.code.node is DEF``): the
   resolver only offers a ``def`` that is the name's sole binding, so this is the function the
@@ -31,9 +31,11 @@ from ..syntax import ast as A
 from .function import Function
 from .shapes import make, template
 
-# Expression nodes an inlined body may contain: none makes a call or charges steps itself.
+# Expression nodes an inlined body may contain: none makes a call or opens a scope. (The
+# parts of `and`/`or` and `x if c else y` that charge their own steps name the callee in
+# their sites, as its own code does.)
 _PURE = (A.Ident, A.Literal, A.Binary, A.Unary, A.Index, A.Slice, A.Dot, A.ListExpr,
-         A.TupleExpr, A.DictExpr)
+         A.TupleExpr, A.DictExpr, A.CondExpr)
 
 
 def _body_expr(d: A.Def) -> A.Expr | None:
@@ -57,9 +59,9 @@ def _body_expr(d: A.Def) -> A.Expr | None:
         if not isinstance(n, _PURE):
             return None
         if isinstance(n, A.Binary):
-            if n.op in ("and", "or"):
-                return None
             stack += (n.x, n.y)
+        elif isinstance(n, A.CondExpr):
+            stack += (n.cond, n.then, n.else_)
         elif isinstance(n, (A.Unary, A.Dot)):
             stack.append(n.x)
         elif isinstance(n, A.Index):
@@ -99,6 +101,10 @@ def _substitute(x: A.Expr, args: dict[int, A.Expr]) -> A.Expr:
     if isinstance(y, A.Binary):
         y.x = _substitute(y.x, args)
         y.y = _substitute(y.y, args)
+    elif isinstance(y, A.CondExpr):
+        y.cond = _substitute(y.cond, args)
+        y.then = _substitute(y.then, args)
+        y.else_ = _substitute(y.else_, args)
     elif isinstance(y, (A.Unary, A.Dot)):
         y.x = _substitute(y.x, args)
     elif isinstance(y, A.Index):
@@ -170,7 +176,7 @@ def inline_call(cc: Any, e: A.Call, pos: Position, slow: Any, store: int = -1,
     if len(params) != len(e.args):
         return None
     saved = cc.funcname
-    cc.funcname = d.name.name  # nothing in a pure expression charges; names stay right anyway
+    cc.funcname = d.name.name  # sites of `and`/`or` and conditional parts name the callee
     try:
         body = cc.expr(_substitute(x, params))
     finally:
