@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..values.arith import binary
 from ..values.ops import equal
+from .percent import constant_format
 from .shapes import make, template
 
 # Ints below this magnitude take the inline fast path; beyond it the general path charges
@@ -107,6 +108,10 @@ def make_binary(
     """``x``/``y`` are operand shapes (see ``shapes``)."""
     kx, vx = x
     ky, vy = y
+    if op == "%" and kx == "C" and type(vx) is str:
+        f = constant_format(vx, y, pos, store)
+        if f is not None:
+            return f
     conds = []
     if not (kx == "C" and type(vx) is int):
         conds.append("type(a) is int")
