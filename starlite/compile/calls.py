@@ -297,7 +297,7 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         factory = template("dict_get" + str(n), _GET_SRC if n == 2 else _GET1_SRC,
                            tuple(k for k, _ in shapes), {"Dict": Dict, "dict_get": dict.get},
                            "generic", ("r", "k", "d"))
-        return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
+        return make(factory, *[v for _, v in shapes], generic)
     if n <= 3:
         # receiver and arguments read by shape; the method itself through `generic`
         src, names = _mcall_src(n)

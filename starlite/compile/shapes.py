@@ -120,10 +120,12 @@ _BARE_RETURN = re.compile(r"^( *)return$", re.M)
 
 def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any]:
     """``factory(*values)``, remembering how it was made, so that a loop whose whole body it
-    is can be built around its text (``loop_variant``, ``list_comprehension_variant``)."""
+    is can be built around its text (``loop_variant``, ``list_comprehension_variant``), and
+    with the template closures of its operands inlined (``inline``)."""
     closure = factory(*values)
     if factory in RECIPES:
         closure._recipe = (factory, values)
+        closure = inline_operands(closure)
     return closure  # type: ignore[no-any-return]
 
 
@@ -232,3 +234,6 @@ def list_comprehension_variant(
             result="        return out_\n",
         )
     return cf(*values, it_f, ipos, k, site, slot, cond, bk, bsite)  # type: ignore[no-any-return]
+
+
+from .inline import inline_operands  # noqa: E402  (inline reads RECIPES)
