@@ -17,10 +17,8 @@ factory) and cached; :func:`inline_operands` gives up (keeps the call) beyond a 
 from __future__ import annotations
 
 import builtins
-import io
 import keyword
 import re
-import tokenize
 from collections.abc import Callable
 from typing import Any
 
@@ -42,45 +40,46 @@ _combined: dict[tuple[Any, int, Any], Callable[..., Any] | None] = {}
 ENABLED = True
 
 
-def _rename(text: str, params: list[str], ns: dict[str, Any], suffix: str) -> str | None:
-    """``text`` (a function body over ``fr``) with every name but ``fr``, Python's builtins
-    and attribute names suffixed; None if it has anything this does not handle (keyword
-    arguments, nested definitions)."""
-    keep_builtin = _BUILTINS.difference(params, ns)
-    src = "def f(fr):\n" + text + "\n"
-    edits: list[tuple[int, int, str]] = []
-    prev: Any = None
-    depth = 0
-    try:
-        toks = list(tokenize.generate_tokens(io.StringIO(src).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    for i, tok in enumerate(toks):
-        if tok.type == tokenize.OP:
-            if tok.string in ("(", "[", "{"):
-                depth += 1
-            elif tok.string in (")", "]", "}"):
-                depth -= 1
-        if tok.type == tokenize.NAME and tok.start[0] > 1:
-            name = tok.string
-            if name in ("def", "lambda", "class", "global", "nonlocal"):
-                return None
-            nxt = toks[i + 1].string if i + 1 < len(toks) else ""
-            after_dot = prev is not None and prev.type == tokenize.OP and prev.string == "."
-            if not (keyword.iskeyword(name) or after_dot or name == "fr"
-                    or name in keep_builtin):
-                if depth > 0 and nxt == "=":
-                    return None  # a keyword argument
-                edits.append((tok.start[0] - 2, tok.start[1], name))
-            elif name in keep_builtin and depth == 0 and nxt in ("=", ","):
-                return None  # a builtin's name assigned to: not told apart from the builtin
-        if tok.type not in (tokenize.NL, tokenize.COMMENT):
-            prev = tok
-    lines = text.split("\n")
-    for row, col, name in reversed(edits):
-        ln = lines[row]
-        lines[row] = ln[:col] + name + suffix + ln[col + len(name):]
-    return "\n".join(lines)
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_KEYWORD_ARG = re.compile(r"[(,]\s*\w+\s*=(?!=)")
+_REFUSE = frozenset(("def", "lambda", "class", "global", "nonlocal", "import"))
+_renamed: dict[tuple[Any, str], str | None] = {}
+
+
+def _rename(inner: Any, suffix: str) -> str | None:
+    """The text of ``inner``'s closures (a function body over ``fr``) with every name but
+    ``fr``, keywords, Python's builtins and attribute names suffixed; None if it has
+    anything this does not handle (string literals, keyword arguments, definitions, a
+    builtin's name assigned to)."""
+    key = (inner, suffix)
+    if key in _renamed:
+        return _renamed[key]
+    _name, text, args, ns, _kind = shapes.RECIPES[inner]
+    keep = _BUILTINS.difference([p.strip() for p in args.split(",")], ns)
+    out: list[str] | None = []
+    for ln in text.split("\n"):
+        code, hash_, comment = ln.partition("#")
+        if "'" in code or '"' in code or _KEYWORD_ARG.search(code):
+            out = None
+            break
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group()
+            if keyword.iskeyword(name) or name == "fr" or name in keep:
+                return name
+            return name + suffix
+
+        for m in _NAME.finditer(code):
+            name = m.group()
+            if name in _REFUSE or (name in keep and re.match(r"\s*=(?!=)", code[m.end():])):
+                out = None
+                break
+        if out is None:
+            break
+        out.append(_NAME.sub(sub, code) + hash_ + comment)
+    r = None if out is None else "\n".join(out)
+    _renamed[key] = r
+    return r
 
 
 def _returns_in_loop(text: str) -> bool:
@@ -114,7 +113,7 @@ def _combine(outer: Any, index: int, inner: Any) -> Callable[..., Any] | None:
         return None
     suffix = f"_q{index}"
     params = [p.strip() for p in iargs.split(",") if p.strip()]
-    renamed = _rename(itext, params, ins, suffix)
+    renamed = _rename(inner, suffix)
     if renamed is None:
         return None
     indent, target = m.group(1), m.group(2)
