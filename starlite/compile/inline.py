@@ -1,4 +1,4 @@
-"""Operand inlining: one closure for a statement or expression and the operands under it.
+"""Operand and branch inlining: one closure for a statement or expression and what is under it.
 
 A template closure reads an operand of shape G (see ``shapes``) by calling that operand's
 closure: ``v1 = O1(fr)``. When that closure was itself made from a template that returns a
@@ -12,6 +12,12 @@ The text is the one the call would have run, in the same place of the evaluation
 results, errors, their positions and step charges are unchanged; a Python call per
 evaluation is saved. Combined factories are built once per (outer factory, operand, inner
 factory) and cached; :func:`inline_operands` gives up (keeps the call) beyond a size bound.
+
+:func:`inline_body` does the same for an ``if`` whose branch is one statement made from a
+template (``return BODY(fr)`` in the ``if`` closure): the statement's text runs there, its
+bare ``return`` becoming a ``break``. An ``if`` whose branches are all inlined returns None on
+every path, so it is a statement recipe too, and a loop whose body it is runs it inline
+(``shapes.loop_variant``).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ MAX_INNER_LINES = 40
 MAX_LINES = 150
 MAX_COMBINED = 4096
 
-_combined: dict[tuple[Any, int, Any], Callable[..., Any] | None] = {}
+_combined: dict[tuple[Any, Any, Any], Callable[..., Any] | None] = {}
 # Off: every closure keeps its calls (the tests compare both ways).
 ENABLED = True
 
@@ -145,7 +151,64 @@ def _build(name: str, iname: str, text: str, args: str, ns: dict[str, Any],
     return factory  # type: ignore[no-any-return]
 
 
-def _cached(key: tuple[Any, int, Any], build: Any) -> Callable[..., Any] | None:
+def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
+    """The factory of ``outer``'s closure with ``return PARAM(fr)`` replaced by the text of
+    ``inner``, a statement (its closures return None)."""
+    name, text, args, ns, kind = shapes.RECIPES[outer]
+    iname, itext, iargs, ins, ikind = shapes.RECIPES[inner]
+    if ikind != "stmt" or _VALUE_RETURN.search(itext) or _returns_in_loop(itext):
+        return None
+    if itext.count("\n") + 1 > MAX_INNER_LINES:
+        return None
+    m = re.search(rf"^( *)return {param}\(fr\)$", text, re.M)
+    if m is None:
+        return None
+    suffix = f"_{param.lower()}"
+    params = [p.strip() for p in iargs.split(",") if p.strip()]
+    renamed = _rename(inner, suffix)
+    if renamed is None:
+        return None
+    indent = m.group(1)
+    body = re.sub(r"^( *)return *$", lambda r: f"{r.group(1)}break", renamed, flags=re.M)
+    block = "\n".join((indent + "    " + ln[8:]) if ln.strip() else ln
+                      for ln in body.split("\n"))
+    new_text = (text[:m.start()] + f"{indent}while True:\n{block}\n{indent}    break\n"
+                f"{indent}return"
+                + text[m.end():])
+    new_text = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
+    if new_text.count("\n") + 1 > MAX_LINES:
+        return None
+    if not _VALUE_RETURN.search(new_text):
+        kind = "stmt"  # every way out returns None
+    new_args = ", ".join([args] + [p + suffix for p in params])
+    return _build(name, iname, new_text, new_args, ns, ins, suffix, kind)
+
+
+def inline_body(closure: Any, param: str) -> Any:
+    """``closure``, whose text ends a path with ``return PARAM(fr)`` (an ``if`` and its
+    branch), with the text of that statement closure there instead of the call."""
+    recipe = getattr(closure, "_recipe", None)
+    if recipe is None or not ENABLED:
+        return closure
+    factory, values = recipe
+    args = _params.get(factory)
+    if args is None:
+        args = _params[factory] = [p.strip() for p in shapes.RECIPES[factory][2].split(",")]
+    if param not in args:
+        return closure
+    inner = getattr(values[args.index(param)], "_recipe", None)
+    if inner is None:
+        return closure
+    combined = _cached((factory, param, inner[0]), _combine_body)
+    if combined is None:
+        return closure
+    values = (*values, *inner[1])
+    closure = combined(*values)
+    closure._recipe = (combined, values)
+    return closure
+
+
+def _cached(key: tuple[Any, Any, Any], build: Any) -> Callable[..., Any] | None:
     """The combined factory for ``key`` (built by ``build(*key)`` the first time), or None
     when there is none (or the cache is full)."""
     if key in _combined:
@@ -167,6 +230,7 @@ def _call_reads(factory: Any) -> tuple[int, ...]:
 
 
 _reads: dict[Any, tuple[int, ...]] = {}
+_params: dict[Any, list[str]] = {}
 
 
 def inline_operands(closure: Any) -> Any:
