@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..values.arith import binary
 from ..values.ops import equal
+from .percent import constant_format
 from .shapes import make, template
 
 # Ints below this magnitude take the inline fast path; beyond it the general path charges
@@ -110,6 +111,10 @@ def make_binary(
     guard, and the sum or difference of two such needs no result check."""
     kx, vx = x
     ky, vy = y
+    if op == "%" and kx == "C" and type(vx) is str:
+        f = constant_format(vx, y, pos, store)
+        if f is not None:
+            return f
     ix = kx == "I" or (kx == "C" and type(vx) is int)
     iy = ky == "I" or (ky == "C" and type(vy) is int)
     sx = kx == "I" or (ix and -I64 <= vx < I64)

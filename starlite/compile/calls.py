@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import EvalError, Position
 from ..syntax import ast as A
@@ -255,20 +255,24 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
     # method's signature is known to accept this call's argument count.
     ic: list[Any] = [None, None]
 
+    def failed(exc: Exception) -> NoReturn:
+        """The cached method raised ``exc``: this call site's error."""
+        if isinstance(exc, EvalError):
+            exc._leave(name, None)
+            exc._at(pos)
+            raise exc
+        wrapped = EvalError(f"{name}: {type(exc).__name__}: {exc}")
+        wrapped._leave(name, None)
+        wrapped._at(pos)
+        raise wrapped from exc
+
     def generic(fr: list[Any], r: Any, args: tuple[Any, ...]) -> Any:
         t = type(r)
         if t is ic[0]:
             try:
                 return ic[1](fr[0], r, *args)
-            except EvalError as err:
-                err._leave(name, None)
-                err._at(pos)
-                raise
             except Exception as exc:
-                wrapped = EvalError(f"{name}: {type(exc).__name__}: {exc}")
-                wrapped._leave(name, None)
-                wrapped._at(pos)
-                raise wrapped from exc
+                failed(exc)
         tbl = METHODS.get(t)
         if tbl is not None:
             m = tbl.get(name)
@@ -308,14 +312,14 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         factory = template("dict_get" + str(n), _GET_SRC if n == 2 else _GET1_SRC,
                            tuple(k for k, _ in shapes), {"Dict": Dict, "dict_get": dict.get},
                            "generic", ("r", "k", "d"))
-        return factory(*[v for _, v in shapes], generic)  # type: ignore[no-any-return]
+        return make(factory, *[v for _, v in shapes], generic)
     if n <= 3:
         # receiver and arguments read by shape; the method itself through `generic`
         src, names = _mcall_src(n)
         shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
-        factory = template(f"mcall{n}", src, tuple(k for k, _ in shapes), {}, "generic",
-                           names, discard=discard)
-        return make(factory, *[v for _, v in shapes], generic)
+        factory = template(f"mcall{n}", src, tuple(k for k, _ in shapes), {},
+                           "generic, IC, failed", names, discard=discard)
+        return make(factory, *[v for _, v in shapes], generic, ic, failed)
     if discard:
 
         def mcall_stmt(fr: list[Any]) -> None:
@@ -336,7 +340,15 @@ def _mcall_src(n: int) -> tuple[str, tuple[str, ...]]:
     names = ("r",) + tuple(f"x{i}" for i in range(n))
     reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
     args = "".join(f"x{i}, " for i in range(n))
-    return reads + f"\n        return generic(fr, r, ({args}))", names
+    # the inline cache's hit inline: the receiver's type last seen here and its method
+    hit = (
+        "\n        if type(r) is IC[0]:\n"
+        "            try:\n"
+        f"                return IC[1](fr[0], r, {args})\n"
+        "            except Exception as e:\n"
+        "                failed(e)"
+    )
+    return reads + hit + f"\n        return generic(fr, r, ({args}))", names
 
 
 def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:

@@ -126,10 +126,12 @@ _BARE_RETURN = re.compile(r"^( *)return$", re.M)
 
 def make(factory: Callable[..., Any], *values: Any) -> Callable[[list[Any]], Any]:
     """``factory(*values)``, remembering how it was made, so that a loop whose whole body it
-    is can be built around its text (``loop_variant``, ``inline_text``)."""
+    is can be built around its text (``loop_variant``, ``inline_text``), and with the
+    template closures of its operands inlined (``inline``)."""
     closure = factory(*values)
     if factory in RECIPES:
         closure._recipe = (factory, values)
+        closure = inline_operands(closure)
     return closure  # type: ignore[no-any-return]
 
 
@@ -289,3 +291,6 @@ def embed(text: str, indent: str, sink: str) -> list[str]:
             out.append(inner + ln[8:])
     out.append(inner + "break")
     return out
+
+
+from .inline import inline_operands  # noqa: E402  (inline reads RECIPES)

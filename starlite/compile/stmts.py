@@ -36,6 +36,7 @@ from .core import (
 from .exprs import Closure, ExprCompiler, _err
 from .function import Code, Function
 from .fuse import fusable, fuse
+from .inline import inline_body
 from .shapes import loop_variant, make, template
 
 Assigner = Callable[[list[Any], Any], None]
@@ -423,10 +424,12 @@ class StmtCompiler(ExprCompiler):
             orelse, olead = self.block(s.orelse)
             factory = template("if_else", _IF_ELSE_SRC, (cond[0],), {},
                                "BODY, BK, BSITE, ORELSE, OK, OSITE", ("c",))
-            return factory(cond[1], body, bk, bsite,  # type: ignore[no-any-return]
-                           orelse, len(olead), self.site(olead))
+            made = make(factory, cond[1], body, bk, bsite, orelse, len(olead),
+                        self.site(olead))
+            return inline_body(inline_body(made, "BODY"), "ORELSE")  # type: ignore[no-any-return]
         factory = template("if_then", _IF_SRC, (cond[0],), {}, "BODY, BK, BSITE", ("c",))
-        return factory(cond[1], body, bk, bsite)  # type: ignore[no-any-return]
+        made = make(factory, cond[1], body, bk, bsite)
+        return inline_body(made, "BODY")  # type: ignore[no-any-return]
 
     def s_For(self, s: A.For) -> Closure:
         it_f = self.expr(s.iterable)

@@ -326,7 +326,9 @@ _NSMALL = -_SMALL
 
 def _fast_percent(fmt: str, arg: Any) -> str | None:
     """``fmt % arg`` for the common case (``%s``/``%d`` of small ints and short strings), or
-    None to take the general path."""
+    None to take the general path. It only takes the cases for which ``percent_format``
+    charges no steps (a short format, an output under 64 characters), so the count does not
+    depend on which path ran (nor on how full the cache is)."""
     parsed = _PERCENT.get(fmt)
     if parsed is None:
         if fmt in _PERCENT or len(_PERCENT) > 4096 or len(fmt) > 512:
@@ -340,28 +342,37 @@ def _fast_percent(fmt: str, arg: Any) -> str | None:
                 return None
             convs += p[0]
             lits.append(p[1:])
+        if len(fmt) >= 16 and len(convs) >= 2:
+            _PERCENT[fmt] = None  # percent_format charges for the conversions
+            return None
         parsed = _PERCENT[fmt] = (lits, convs)
     lits, convs = parsed
     if len(convs) == 1 and type(arg) is not tuple:
         ta = type(arg)
         if ta is int and _NSMALL < arg < _SMALL:
-            return lits[0] + str(arg) + lits[1]
-        if ta is str and convs == "s" and len(arg) < 4096:
+            r = lits[0] + str(arg) + lits[1]
+            return r if len(r) < ELEMS_PER_STEP else None
+        if ta is str and convs == "s" and len(arg) + len(fmt) < ELEMS_PER_STEP:
             return lits[0] + arg + lits[1]
         return None
     args = arg if type(arg) is tuple else (arg,)
     if len(args) != len(convs):
         return None
     out = [lits[0]]
+    size = len(fmt)
     for c, a, lit in zip(convs, args, lits[1:]):
         ta = type(a)
         if ta is int and _NSMALL < a < _SMALL:
             out.append(str(a))
-        elif ta is str and c == "s" and len(a) < 4096:
+            size += 19  # at most
+        elif ta is str and c == "s":
             out.append(a)
+            size += len(a)
         else:
             return None
         out.append(lit)
+    if size >= ELEMS_PER_STEP:
+        return None  # maybe charged: the general path knows how much
     return "".join(out)
 
 

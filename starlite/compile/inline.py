@@ -1,0 +1,255 @@
+"""Operand and branch inlining: one closure for a statement or expression and what is under it.
+
+A template closure reads an operand of shape G (see ``shapes``) by calling that operand's
+closure: ``v1 = O1(fr)``. When that closure was itself made from a template that returns a
+value (an operator, ``d.get(k, 0)``, a method call, a constant-format ``%`` ...), its text can
+take the place of the call: the text runs in a one-pass ``while True:`` loop, each
+``return X`` becoming ``v1 = X`` and a ``break``. Every name of the inlined text (its
+variables, its factory's parameters, its globals) gets a suffix, so nothing clashes with the
+text around it; its factory's parameters are appended to the outer factory's.
+
+The text is the one the call would have run, in the same place of the evaluation order, so
+results, errors, their positions and step charges are unchanged; a Python call per
+evaluation is saved. Combined factories are built once per (outer factory, operand, inner
+factory) and cached; :func:`inline_operands` gives up (keeps the call) beyond a size bound.
+
+:func:`inline_body` does the same for an ``if`` whose branch is one statement made from a
+template (``return BODY(fr)`` in the ``if`` closure): the statement's text runs there, its
+bare ``return`` becoming a ``break``. An ``if`` whose branches are all inlined returns None on
+every path, so it is a statement recipe too, and a loop whose body it is runs it inline
+(``shapes.loop_variant``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from collections.abc import Callable
+from typing import Any
+
+from . import shapes  # (shapes imports this module: names are looked up when used)
+
+# A read of operand i through its closure, as ``shapes`` writes it.
+_CALL_READ = re.compile(r"^( *)(\w+) = O(\d+)\(fr\)$", re.M)
+_VALUE_RETURN = re.compile(r"^( *)return (.+)$", re.M)
+_BARE_RETURN = re.compile(r"^ *return *$", re.M)
+_BUILTINS = frozenset(dir(builtins))
+
+# Bounds: lines of an inlined text, lines of a combined closure, combinations per process.
+MAX_INNER_LINES = 40
+MAX_LINES = 150
+MAX_COMBINED = 4096
+
+_combined: dict[tuple[Any, Any, Any], Callable[..., Any] | None] = {}
+# Off: every closure keeps its calls (the tests compare both ways).
+ENABLED = True
+
+
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_KEYWORD_ARG = re.compile(r"[(,]\s*\w+\s*=(?!=)")
+_REFUSE = frozenset(("def", "lambda", "class", "global", "nonlocal", "import"))
+_renamed: dict[tuple[Any, str], str | None] = {}
+
+
+def _rename(inner: Any, suffix: str) -> str | None:
+    """The text of ``inner``'s closures (a function body over ``fr``) with every name but
+    ``fr``, keywords, Python's builtins and attribute names suffixed; None if it has
+    anything this does not handle (string literals, keyword arguments, definitions, a
+    builtin's name assigned to)."""
+    key = (inner, suffix)
+    if key in _renamed:
+        return _renamed[key]
+    _name, text, args, ns, _kind = shapes.RECIPES[inner]
+    keep = _BUILTINS.difference([p.strip() for p in args.split(",")], ns)
+    out: list[str] | None = []
+    for ln in text.split("\n"):
+        code, hash_, comment = ln.partition("#")
+        if "'" in code or '"' in code or _KEYWORD_ARG.search(code):
+            out = None
+            break
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group()
+            if keyword.iskeyword(name) or name == "fr" or name in keep:
+                return name
+            return name + suffix
+
+        for m in _NAME.finditer(code):
+            name = m.group()
+            if name in _REFUSE or (name in keep and re.match(r"\s*=(?!=)", code[m.end():])):
+                out = None
+                break
+        if out is None:
+            break
+        out.append(_NAME.sub(sub, code) + hash_ + comment)
+    r = None if out is None else "\n".join(out)
+    _renamed[key] = r
+    return r
+
+
+def _returns_in_loop(text: str) -> bool:
+    """Whether a ``return`` of ``text`` is inside a loop (where a ``break`` would end that
+    loop instead of the inlined text)."""
+    blocks: list[tuple[int, bool]] = []  # enclosing block headers: indentation, is a loop
+    for ln in text.split("\n"):
+        body = ln.lstrip()
+        if not body or body.startswith("#"):
+            continue
+        k = len(ln) - len(body)
+        while blocks and blocks[-1][0] >= k:
+            blocks.pop()
+        if body.startswith("return") and any(loop for _, loop in blocks):
+            return True
+        if body.endswith(":"):
+            blocks.append((k, body.startswith(("for ", "while ", "async "))))
+    return False
+
+
+def _combine(outer: Any, index: int, inner: Any) -> Callable[..., Any] | None:
+    """The factory of ``outer``'s closure with operand ``index`` read by ``inner``'s text."""
+    name, text, args, ns, kind = shapes.RECIPES[outer]
+    iname, itext, iargs, ins, ikind = shapes.RECIPES[inner]
+    if ikind != "expr" or _BARE_RETURN.search(itext) or _returns_in_loop(itext):
+        return None
+    if itext.count("\n") + 1 > MAX_INNER_LINES:
+        return None
+    m = re.search(rf"^( *)(\w+) = O{index}\(fr\)$", text, re.M)
+    if m is None:
+        return None
+    suffix = f"_q{index}"
+    params = [p.strip() for p in iargs.split(",") if p.strip()]
+    renamed = _rename(inner, suffix)
+    if renamed is None:
+        return None
+    indent, target = m.group(1), m.group(2)
+    body = _VALUE_RETURN.sub(lambda r: f"{r.group(1)}{target} = {r.group(2)}\n"
+                                       f"{r.group(1)}break", renamed)
+    block = "\n".join((indent + "    " + ln[8:]) if ln.strip() else ln
+                      for ln in body.split("\n"))
+    # (a text that ends without a return gives None, as the call would)
+    block += f"\n{indent}    {target} = None\n{indent}    break"
+    new_text = text[:m.start()] + f"{indent}while True:\n{block}" + text[m.end():]
+    if new_text.count("\n") + 1 > MAX_LINES:
+        return None
+    new_args = ", ".join([args] + [p + suffix for p in params])
+    return _build(name, iname, new_text, new_args, ns, ins, suffix, kind)
+
+
+def _build(name: str, iname: str, text: str, args: str, ns: dict[str, Any],
+           ins: dict[str, Any], suffix: str, kind: str) -> Callable[..., Any] | None:
+    """Compile the factory of a combined closure and record its recipe."""
+    code = f"def factory({args}):\n    def {name}(fr):\n{text}\n    return {name}\n"
+    lns = {k: v for k, v in ns.items() if k not in ("factory", "__builtins__")}
+    lns.update({k + suffix: v for k, v in ins.items() if k not in ("factory", "__builtins__")})
+    try:
+        exec(compile(code, f"<starlite {name}+{iname}>", "exec"), lns)  # noqa: S102
+    except SyntaxError:  # a text this does not know how to cut (a return over two lines)
+        return None
+    factory = lns["factory"]
+    shapes.RECIPES[factory] = (name, text, args, lns, kind)
+    return factory  # type: ignore[no-any-return]
+
+
+def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
+    """The factory of ``outer``'s closure with ``return PARAM(fr)`` replaced by the text of
+    ``inner``, a statement (its closures return None)."""
+    name, text, args, ns, kind = shapes.RECIPES[outer]
+    iname, itext, iargs, ins, ikind = shapes.RECIPES[inner]
+    if ikind != "stmt" or _VALUE_RETURN.search(itext) or _returns_in_loop(itext):
+        return None
+    if itext.count("\n") + 1 > MAX_INNER_LINES:
+        return None
+    m = re.search(rf"^( *)return {param}\(fr\)$", text, re.M)
+    if m is None:
+        return None
+    suffix = f"_{param.lower()}"
+    params = [p.strip() for p in iargs.split(",") if p.strip()]
+    renamed = _rename(inner, suffix)
+    if renamed is None:
+        return None
+    indent = m.group(1)
+    body = re.sub(r"^( *)return *$", lambda r: f"{r.group(1)}break", renamed, flags=re.M)
+    block = "\n".join((indent + "    " + ln[8:]) if ln.strip() else ln
+                      for ln in body.split("\n"))
+    new_text = (text[:m.start()] + f"{indent}while True:\n{block}\n{indent}    break\n"
+                f"{indent}return"
+                + text[m.end():])
+    new_text = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
+    if new_text.count("\n") + 1 > MAX_LINES:
+        return None
+    if not _VALUE_RETURN.search(new_text):
+        kind = "stmt"  # every way out returns None
+    new_args = ", ".join([args] + [p + suffix for p in params])
+    return _build(name, iname, new_text, new_args, ns, ins, suffix, kind)
+
+
+def inline_body(closure: Any, param: str) -> Any:
+    """``closure``, whose text ends a path with ``return PARAM(fr)`` (an ``if`` and its
+    branch), with the text of that statement closure there instead of the call."""
+    recipe = getattr(closure, "_recipe", None)
+    if recipe is None or not ENABLED:
+        return closure
+    factory, values = recipe
+    args = _params.get(factory)
+    if args is None:
+        args = _params[factory] = [p.strip() for p in shapes.RECIPES[factory][2].split(",")]
+    if param not in args:
+        return closure
+    inner = getattr(values[args.index(param)], "_recipe", None)
+    if inner is None:
+        return closure
+    combined = _cached((factory, param, inner[0]), _combine_body)
+    if combined is None:
+        return closure
+    values = (*values, *inner[1])
+    closure = combined(*values)
+    closure._recipe = (combined, values)
+    return closure
+
+
+def _cached(key: tuple[Any, Any, Any], build: Any) -> Callable[..., Any] | None:
+    """The combined factory for ``key`` (built by ``build(*key)`` the first time), or None
+    when there is none (or the cache is full)."""
+    if key in _combined:
+        return _combined[key]
+    if len(_combined) >= MAX_COMBINED:
+        return None
+    f: Callable[..., Any] | None = build(*key)
+    _combined[key] = f
+    return f
+
+
+def _call_reads(factory: Any) -> tuple[int, ...]:
+    """The operands that ``factory``'s closures read through a call (once per factory)."""
+    r = _reads.get(factory)
+    if r is None:
+        text = shapes.RECIPES[factory][1]
+        r = _reads[factory] = tuple(int(m.group(3)) for m in _CALL_READ.finditer(text))
+    return r
+
+
+_reads: dict[Any, tuple[int, ...]] = {}
+_params: dict[Any, list[str]] = {}
+
+
+def inline_operands(closure: Any) -> Any:
+    """``closure`` with the template closures of its G-shaped operands inlined (a closure
+    that was not made from a template, or has no such operand, comes back as it is)."""
+    recipe = getattr(closure, "_recipe", None) if ENABLED else None
+    while recipe is not None:
+        factory, values = recipe
+        for i in _call_reads(factory):
+            inner = getattr(values[i], "_recipe", None)
+            if inner is None:
+                continue
+            combined = _cached((factory, i, inner[0]), _combine)
+            if combined is None:
+                continue
+            values = (*values, *inner[1])
+            closure = combined(*values)
+            closure._recipe = recipe = (combined, values)
+            break
+        else:
+            return closure
+    return closure
