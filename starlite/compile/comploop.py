@@ -39,7 +39,7 @@ _cache: dict[tuple[tuple[Any, ...], tuple[Any, ...]], Callable[..., Any]] = {}
 # only, k, site) or ("if", condition, k, site); the body: ("list", element) or ("dict", key,
 # position, value). Parts are shapes (see ``shapes``).
 Clause = tuple[Any, ...]
-_SLOT_READ = re.compile(r"fr\[(q\d+_\w+)\](?!\s*=[^=])")
+_SLOT_READ = re.compile(r"fr\[(\w+_c\d+)\](?!\s*=[^=])")
 
 
 def check_key(k: Any, th: Any, pos: Position) -> None:
@@ -92,7 +92,7 @@ class _Writer:
         recipe = getattr(v, "_recipe", None)
         if recipe is not None:
             factory, values = recipe
-            found = inline_text(factory, f"q{len(self.factories)}_")
+            found = inline_text(factory, f"_c{len(self.factories)}")
             if found is not None and len(found[1]) == len(values):
                 text, names, ns = found
                 live = tuple(

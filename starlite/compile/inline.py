@@ -47,45 +47,65 @@ ENABLED = True
 
 
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_STRING = re.compile(r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")""")
 _KEYWORD_ARG = re.compile(r"[(,]\s*\w+\s*=(?!=)")
 _REFUSE = frozenset(("def", "lambda", "class", "global", "nonlocal", "import"))
 _renamed: dict[tuple[Any, str], str | None] = {}
 
 
+def rename_text(text: str, keep: frozenset[str] | set[str], suffix: str) -> str | None:
+    """``text`` (template code) with every name but ``fr``, Python's keywords, the names in
+    ``keep`` and attribute names suffixed with ``suffix``, so that it can share a function
+    with other texts; None if it has anything this does not handle: an f-string or a string
+    over several lines, a keyword argument, a definition, a name in ``keep`` assigned to.
+    Plain one-line string literals are left as they are."""
+    out: list[str] = []
+    for ln in text.split("\n"):
+        parts = _STRING.split(ln)  # code, string, code, string, ..., code
+        new: list[str] = []
+        for i, part in enumerate(parts):
+            if i % 2:  # a string literal
+                if parts[i - 1][-1:].isalnum():  # a prefix (f"", rb"") or a name before it
+                    return None
+                new.append(part)
+                continue
+            code, hash_, comment = part.partition("#")
+            if "'" in code or '"' in code or _KEYWORD_ARG.search(code):
+                return None
+            for m in _NAME.finditer(code):
+                name = m.group()
+                if name in _REFUSE or (name in keep and re.match(r"\s*=(?!=)", code[m.end():])):
+                    return None
+            new.append(_NAME.sub(lambda m: _suffixed(m.group(), keep, suffix), code))
+            if hash_:
+                new.append(hash_ + comment + "".join(parts[i + 1:]))
+                break
+        out.append("".join(new))
+    return "\n".join(out)
+
+
+def _suffixed(name: str, keep: frozenset[str] | set[str], suffix: str) -> str:
+    if keyword.iskeyword(name) or name == "fr" or name in keep:
+        return name
+    return name + suffix
+
+
 def _rename(inner: Any, suffix: str) -> str | None:
-    """The text of ``inner``'s closures (a function body over ``fr``) with every name but
-    ``fr``, keywords, Python's builtins and attribute names suffixed; None if it has
-    anything this does not handle (string literals, keyword arguments, definitions, a
-    builtin's name assigned to)."""
+    """:func:`rename_text` of the text of ``inner``'s closures (a factory's recipe), keeping
+    Python's builtins that it does not shadow; cached."""
     key = (inner, suffix)
     if key in _renamed:
         return _renamed[key]
     _name, text, args, ns, _kind = shapes.RECIPES[inner]
-    keep = _BUILTINS.difference([p.strip() for p in args.split(",")], ns)
-    out: list[str] | None = []
-    for ln in text.split("\n"):
-        code, hash_, comment = ln.partition("#")
-        if "'" in code or '"' in code or _KEYWORD_ARG.search(code):
-            out = None
-            break
-
-        def sub(m: re.Match[str]) -> str:
-            name = m.group()
-            if keyword.iskeyword(name) or name == "fr" or name in keep:
-                return name
-            return name + suffix
-
-        for m in _NAME.finditer(code):
-            name = m.group()
-            if name in _REFUSE or (name in keep and re.match(r"\s*=(?!=)", code[m.end():])):
-                out = None
-                break
-        if out is None:
-            break
-        out.append(_NAME.sub(sub, code) + hash_ + comment)
-    r = None if out is None else "\n".join(out)
+    r = rename_text(text, builtin_names(args, ns), suffix)
     _renamed[key] = r
     return r
+
+
+def builtin_names(args: str, ns: dict[str, Any]) -> frozenset[str]:
+    """Python's builtins that a template with parameters ``args`` and globals ``ns`` uses as
+    builtins (the ones it does not shadow): they keep their names when it is renamed."""
+    return _BUILTINS.difference([p.strip() for p in args.split(",")], ns)
 
 
 def _returns_in_loop(text: str) -> bool:

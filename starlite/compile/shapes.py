@@ -197,16 +197,17 @@ _VALUE_RETURN = re.compile(r"^( *)return (.+)$", re.M)
 # ---- a template's text inside another generated function -----------------------------------
 
 _inline_cache: dict[tuple[Any, str], tuple[str, list[str], dict[str, Any]] | None] = {}
-_RESERVED = re.compile(r"_$|^q\d+_")  # names of generated code (`seq_`, `q0_O0`)
 
 
-def inline_text(factory: Any, prefix: str) -> tuple[str, list[str], dict[str, Any]] | None:
-    """The text of the expression closures that ``factory`` makes, with its parameters and
-    globals renamed ``prefix + name`` so that several texts can share one generated function:
-    (text, renamed parameters in order, renamed globals). None when the text cannot be moved:
-    not an expression template, a loop or a bare ``return`` in it, names reserved for
-    generated code, f-strings or keyword arguments that renaming could miss or break."""
-    key = (factory, prefix)
+def inline_text(factory: Any, suffix: str) -> tuple[str, list[str], dict[str, Any]] | None:
+    """The text of the expression closures that ``factory`` makes, with its names (variables,
+    parameters, globals) renamed ``name + suffix`` (``inline.rename_text``) so that several
+    texts can share one generated function: (text, renamed parameters in order, renamed
+    globals). None when the text cannot be moved: not an expression template, a loop or a
+    bare ``return`` in it, or something renaming does not handle."""
+    from .inline import builtin_names, rename_text
+
+    key = (factory, suffix)
     if key in _inline_cache:
         return _inline_cache[key]
     found = None
@@ -214,8 +215,7 @@ def inline_text(factory: Any, prefix: str) -> tuple[str, list[str], dict[str, An
     if recipe is not None and recipe[4] == "expr":
         _name, text, args, ns, _kind = recipe
         params = [a.strip() for a in args.split(",") if a.strip()]
-        names = set(params) | {n for n in ns if n not in ("__builtins__", "factory")}
-        renamed = _rename(text, names, prefix)
+        renamed = rename_text(text, builtin_names(args, ns), suffix)
         if (
             renamed is not None
             and not _BARE_RETURN.search(text)
@@ -224,49 +224,12 @@ def inline_text(factory: Any, prefix: str) -> tuple[str, list[str], dict[str, An
         ):
             found = (
                 renamed,
-                [prefix + p for p in params],
-                {prefix + n: v for n, v in ns.items() if n in names and n not in params},
+                [p + suffix for p in params],
+                {n + suffix: v for n, v in ns.items()
+                 if n not in params and n not in ("__builtins__", "factory")},
             )
     _inline_cache[key] = found
     return found
-
-
-def _rename(text: str, names: set[str], prefix: str) -> str | None:
-    """``text`` with every variable in ``names`` renamed ``prefix + name`` (tokens, not
-    attributes), or None if a token makes that unsafe."""
-    import io
-    import tokenize
-
-    lines = text.split("\n")
-    edits: list[tuple[int, int, int, str]] = []
-    depth = 0
-    prev: Any = None
-    try:
-        toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    for i, tok in enumerate(toks):
-        if tok.type == tokenize.OP:
-            depth += tok.string in "([{"
-            depth -= tok.string in ")]}"
-        elif tok.type == tokenize.STRING and (
-            tok.string[:1] in "fF" or tok.start[0] != tok.end[0]
-        ):
-            return None
-        elif tok.type == tokenize.NAME:
-            if _RESERVED.search(tok.string):
-                return None
-            attr = prev is not None and prev.type == tokenize.OP and prev.string == "."
-            if tok.string in names and not attr:
-                nxt = toks[i + 1] if i + 1 < len(toks) else None
-                if depth and nxt is not None and nxt.string == "=":
-                    return None  # a keyword argument
-                edits.append((tok.start[0] - 1, tok.start[1], tok.end[1], prefix + tok.string))
-        prev = tok
-    for row, c0, c1, new in reversed(edits):
-        ln = lines[row]
-        lines[row] = ln[:c0] + new + ln[c1:]
-    return "\n".join(lines)
 
 
 def embed(text: str, indent: str, sink: str) -> list[str]:
