@@ -47,6 +47,15 @@ def open_iteration(v: Any, pos: Position) -> tuple[Any, Any]:
         raise
 
 
+def learn_method(cls: type, table: str, prefix: str, t: type) -> Any:
+    """Method ``prefix + t.__name__`` of compiler class ``cls``, added to its dispatch dict
+    ``table`` (a class attribute, replaced rather than mutated, so a subclass gets its own):
+    the compiler then finds the method for a node class with one dict lookup."""
+    m = getattr(cls, prefix + t.__name__)
+    setattr(cls, table, {**getattr(cls, table), t: m})
+    return m
+
+
 # What a charge covers, for per-step observers (a public class: observers receive it).
 Site = StepSite
 

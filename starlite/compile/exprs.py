@@ -20,7 +20,7 @@ from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from .binops import make_binary
 from .comploop import MAX_CLAUSES, Clause
 from .comploop import build as build_comprehension
-from .core import Site, expr_nodes, open_iteration
+from .core import Site, expr_nodes, learn_method, open_iteration
 from .fuse import fusable, fuse
 from .shapes import make, shape_of, template
 
@@ -104,12 +104,10 @@ class ExprCompiler:
     _expr_methods: dict[type, Callable[..., Closure]] = {}
 
     def expr(self, e: A.Expr) -> Closure:
-        t = type(e)
-        m = self._expr_methods.get(t)
+        m = self._expr_methods.get(type(e))
         if m is None:
-            m = getattr(type(self), "x_" + t.__name__)
-            type(self)._expr_methods = {**self._expr_methods, t: m}
-        return m(self, e)
+            m = learn_method(type(self), "_expr_methods", "x_", type(e))
+        return m(self, e)  # type: ignore[no-any-return]
 
     # ---- leaves ------------------------------------------------------------------------
 

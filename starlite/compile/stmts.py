@@ -29,6 +29,7 @@ from .core import (
     Site,
     expr_nodes,
     is_compound,
+    learn_method,
     may_signal,
     open_iteration,
     stmt_nodes,
@@ -140,12 +141,10 @@ class StmtCompiler(ExprCompiler):
     _stmt_methods: dict[type, Callable[..., Closure]] = {}  # as ExprCompiler._expr_methods
 
     def stmt(self, s: A.Stmt) -> Closure:
-        t = type(s)
-        m = self._stmt_methods.get(t)
+        m = self._stmt_methods.get(type(s))
         if m is None:
-            m = getattr(type(self), "s_" + t.__name__)
-            type(self)._stmt_methods = {**self._stmt_methods, t: m}
-        return m(self, s)
+            m = learn_method(type(self), "_stmt_methods", "s_", type(s))
+        return m(self, s)  # type: ignore[no-any-return]
 
     # ---- simple statements -------------------------------------------------------------
 
