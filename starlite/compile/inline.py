@@ -126,22 +126,37 @@ def _returns_in_loop(text: str) -> bool:
     return False
 
 
-def _combine(outer: Any, index: int, inner: Any) -> Callable[..., Any] | None:
-    """The factory of ``outer``'s closure with operand ``index`` read by ``inner``'s text."""
-    name, text, args, ns, kind = shapes.RECIPES[outer]
-    iname, itext, iargs, ins, ikind = shapes.RECIPES[inner]
-    if ikind != "expr" or _BARE_RETURN.search(itext) or _returns_in_loop(itext):
+def _prepare(outer: Any, inner: Any, ikind: str, where: str,
+             suffix: str) -> tuple[re.Match[str], str, list[str], str] | None:
+    """What combining ``inner``'s text into ``outer``'s needs, or None if it cannot be done:
+    the match of ``where`` (the call to replace) in the outer text, the inner text renamed
+    with ``suffix``, the inner factory's parameters, and the suffix. ``inner`` must make
+    ``ikind`` closures ("expr": every path returns a value; "stmt": none does) with no
+    return inside a loop and no more than MAX_INNER_LINES lines."""
+    text = shapes.RECIPES[outer][1]
+    _iname, itext, iargs, _ins, kind = shapes.RECIPES[inner]
+    wrong = _BARE_RETURN if ikind == "expr" else _VALUE_RETURN
+    if kind != ikind or wrong.search(itext) or _returns_in_loop(itext):
         return None
     if itext.count("\n") + 1 > MAX_INNER_LINES:
         return None
-    m = re.search(rf"^( *)(\w+) = O{index}\(fr\)$", text, re.M)
+    m = re.search(where, text, re.M)
     if m is None:
         return None
-    suffix = f"_q{index}"
-    params = [p.strip() for p in iargs.split(",") if p.strip()]
     renamed = _rename(inner, suffix)
     if renamed is None:
         return None
+    return m, renamed, [p.strip() for p in iargs.split(",") if p.strip()], suffix
+
+
+def _combine(outer: Any, index: int, inner: Any) -> Callable[..., Any] | None:
+    """The factory of ``outer``'s closure with operand ``index`` read by ``inner``'s text."""
+    p = _prepare(outer, inner, "expr", rf"^( *)(\w+) = O{index}\(fr\)$", f"_q{index}")
+    if p is None:
+        return None
+    m, renamed, params, suffix = p
+    name, text, args, ns, kind = shapes.RECIPES[outer]
+    iname, ins = shapes.RECIPES[inner][0], shapes.RECIPES[inner][3]
     indent, target = m.group(1), m.group(2)
     body = _VALUE_RETURN.sub(lambda r: f"{r.group(1)}{target} = {r.group(2)}\n"
                                        f"{r.group(1)}break", renamed)
@@ -174,20 +189,12 @@ def _build(name: str, iname: str, text: str, args: str, ns: dict[str, Any],
 def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
     """The factory of ``outer``'s closure with ``return PARAM(fr)`` replaced by the text of
     ``inner``, a statement (its closures return None)."""
+    p = _prepare(outer, inner, "stmt", rf"^( *)return {param}\(fr\)$", f"_{param.lower()}")
+    if p is None:
+        return None
+    m, renamed, params, suffix = p
     name, text, args, ns, kind = shapes.RECIPES[outer]
-    iname, itext, iargs, ins, ikind = shapes.RECIPES[inner]
-    if ikind != "stmt" or _VALUE_RETURN.search(itext) or _returns_in_loop(itext):
-        return None
-    if itext.count("\n") + 1 > MAX_INNER_LINES:
-        return None
-    m = re.search(rf"^( *)return {param}\(fr\)$", text, re.M)
-    if m is None:
-        return None
-    suffix = f"_{param.lower()}"
-    params = [p.strip() for p in iargs.split(",") if p.strip()]
-    renamed = _rename(inner, suffix)
-    if renamed is None:
-        return None
+    iname, ins = shapes.RECIPES[inner][0], shapes.RECIPES[inner][3]
     indent = m.group(1)
     body = re.sub(r"^( *)return *$", lambda r: f"{r.group(1)}break", renamed, flags=re.M)
     block = "\n".join((indent + "    " + ln[8:]) if ln.strip() else ln
