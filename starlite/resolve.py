@@ -476,7 +476,8 @@ class Resolver:
             elif t is A.Literal:
                 pass
             elif t is A.Call:
-                assert isinstance(x, A.Call)
+                assert isinstance(x, A.Call) and self.func is not None
+                self.func.scope.makes_calls = True
                 seen_kw: set[str] = set()
                 for a in x.args:
                     if a.argkind == "named":

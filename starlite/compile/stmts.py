@@ -587,7 +587,7 @@ class StmtCompiler(ExprCompiler):
         code.lead = len(lead)
         code.site = lead_site
         code.plain = value_body and not code.cells and not self.options.recursion
-        code.leaf = not _makes_calls(body_stmts if body_stmts is not None else [body_expr])
+        code.leaf = not scope.makes_calls
         # what the def evaluates at run time: defaults and captured cells
         defaults: list[tuple[int, Closure]] = []
         named = [p for p in params if p.paramkind in ("plain", "default")]
@@ -675,34 +675,6 @@ class StmtCompiler(ExprCompiler):
                 put(fr, to_starlark(v))
 
         return load
-
-
-def _makes_calls(nodes: list[Any]) -> bool:
-    """Whether evaluating these statements/expressions may call a function (a Call node
-    outside nested function bodies)."""
-    stack = list(nodes)
-    while stack:
-        x = stack.pop()
-        if x is None:
-            continue
-        if isinstance(x, A.Call):
-            return True
-        if isinstance(x, A.Def):
-            stack.extend(p.default for p in x.params)
-            continue
-        if isinstance(x, A.Lambda):
-            stack.extend(p.default for p in x.params)
-            continue
-        if isinstance(x, list):
-            stack.extend(x)
-            continue
-        for name in getattr(type(x), "__slots__", ()):
-            if name in ("binding", "scope"):
-                continue
-            v = getattr(x, name, None)
-            if isinstance(v, (A.Node, list)):
-                stack.append(v)
-    return False
 
 
 def _sequence(units: list[tuple[Closure, bool]]) -> Closure:

@@ -82,6 +82,7 @@ class Function:
         "has_kwargs",
         "num_kwonly",
         "cells",
+        "makes_calls",
     )
 
     def __init__(self, name: str) -> None:
@@ -95,6 +96,9 @@ class Function:
         self.has_kwargs = False
         self.num_kwonly = 0
         self.cells: list[int] = []  # slots of locals that are CELLs
+        # whether running the body may call a function (a call outside nested function
+        # bodies; defaults of nested defs and lambdas count, they run here)
+        self.makes_calls = False
 
 
 # ---------------------------------------------------------------------------------------------
