@@ -123,24 +123,26 @@ _KW["or"] = "BINOP"
 # Group numbers of the master regex (kept in step with _MASTER below).
 # Every match starts with the blanks before its token (so finditer never tries the
 # alternatives at a blank); blanks at the very end match group 10, so no blank run is ever
-# rescanned.
-_G_STR, _G_BADSTR, _G_NAME, _G_NUM, _G_OP, _G_NL, _G_COMMENT, _G_CONT, _G_BAD, _G_END = range(
+# rescanned. The commonest tokens come first: operators (a '.' before a digit starts a
+# number), then names (not a string's r/b prefix), then line ends.
+_G_OP, _G_NAME, _G_NL, _G_STR, _G_BADSTR, _G_NUM, _G_COMMENT, _G_CONT, _G_BAD, _G_END = range(
     1, 11
 )
 
 _MASTER = re.compile(
     r"""
     [ \t\f]*                                                           # blanks: skipped
-    (?:((?:rb|br|r|b)?(?:'''(?:[^'\\]|\\.|'(?!''))*'''                  # 1 string literal
+    (?:(\*\*|//=|<<=|>>=|[-+*/%&|^=!<>]=|//|<<|>>|[-+*/%&|^<>=~,:;()\[\]{}!]|\.(?!\d))
+                                                                        # 1 operator
+  | ((?!(?:rb|br|r|b)?['"])[^\W\d]\w*)                                  # 2 identifier/keyword
+  | ((?:\#[^\n]*)?\r?\n(?:[ \t\f]*(?:\#[^\n]*)?\r?\n)*[ \t\f]*)        # 3 newline(s)+indent
+  | ((?:rb|br|r|b)?(?:'''(?:[^'\\]|\\.|'(?!''))*'''                  # 4 string literal
                     |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                     |'(?!'')(?:[^'\\\n]|\\.)*'
                     |"(?!"")(?:[^"\\\n]|\\.)*"))
-  | ((?:rb|br|r|b)?(?:'''|\"\"\"|'|"))                                # 2 unterminated string
-  | ([^\W\d]\w*)                                                        # 3 identifier/keyword
-  | (0[xX][0-9a-fA-F]*|0[oO][0-7]*|0[bB][01]*                           # 4 number (checked
+  | ((?:rb|br|r|b)?(?:'''|\"\"\"|'|"))                                # 5 unterminated string
+  | (0[xX][0-9a-fA-F]*|0[oO][0-7]*|0[bB][01]*                           # 6 number (checked
      |\d+\.?\d*(?:[eE][+-]?\d*)?|\.\d+(?:[eE][+-]?\d*)?)               #   by decode_number)
-  | (\*\*|//=|<<=|>>=|[-+*/%&|^=!<>]=|//|<<|>>|[-+*/%&|^<>=~.,:;()\[\]{}!])  # 5 operator
-  | ((?:\#[^\n]*)?\r?\n(?:[ \t\f]*(?:\#[^\n]*)?\r?\n)*[ \t\f]*)        # 6 newline(s)+indent
   | (\#[^\n]*)                                                          # 7 comment at EOF
   | (\\\r?\n)                                                           # 8 line continuation
   | ([^ \t\f])                                                          # 9 anything else
