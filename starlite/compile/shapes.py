@@ -17,7 +17,8 @@ cached. Compiling a program only calls the cached factories: no source is genera
 program. Templates read ``I`` operands as ``L`` ones; those that test their operands' types
 (``binops``, ``fuse``) leave the tests out for ``I``. A local is ``I`` where the compiler's
 ``int_slots`` says so: a comprehension's variable bound by a single ``for`` clause over the
-builtin ``range`` (whose elements are int64), in the parts evaluated after that clause.
+builtin ``range`` (whose elements are int64), in the parts evaluated after that clause, and a
+``for`` statement's variable over ``range`` in a body that never rebinds it.
 
 Every template keeps its text as a *recipe*: a ``for`` loop over a local whose whole body is
 one statement variant (``store``/``discard``) is built, once per statement shape, as a single
