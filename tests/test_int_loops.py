@@ -123,3 +123,25 @@ def test_range_variables_are_known_int64s(monkeypatch: pytest.MonkeyPatch) -> No
     assert _body_int_slots(src, monkeypatch) == {
         1: 0, 2: 0, 3: 1, 4: 2, 6: 0, 8: 0, 9: 0, 11: 0, 13: 0, 14: 1, 16: 0, 17: 0,
     }
+
+
+def test_one_statement_bodies_read_the_element_from_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from starlite.compile import shapes
+
+    built: list[str] = []
+    real = shapes._build_loop
+
+    def spy(name: str, args: str, inner: str, ns: dict[str, Any]) -> Any:
+        built.append(inner)
+        return real(name, args, inner, ns)
+
+    monkeypatch.setattr(shapes, "_loop_cache", {})
+    monkeypatch.setattr(shapes, "_build_loop", spy)
+    src = ("def f(n, xs):\n    t = 0\n    for i in range(n):\n        t += i * 2 % 7\n"
+           "    for x in xs:\n        x = x + 1\n    return t\nresult = f(5, [1])\n")
+    assert _run(src)[0] == "13"
+    reads_loop, reads_frame = built
+    assert "v1 = v_" in reads_loop  # `i`, never assigned in its body
+    assert "= v_" not in reads_frame  # `x`, assigned in its body

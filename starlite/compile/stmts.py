@@ -439,7 +439,8 @@ class StmtCompiler(ExprCompiler):
         ):
             slot = vars_.binding.index
         saved_ints = self.int_slots
-        if slot >= 0 and self._is_range_call(s.iterable) and slot not in bound_slots(s.body, []):
+        kept = slot >= 0 and slot not in bound_slots(s.body, [])
+        if kept and self._is_range_call(s.iterable):
             # the variable holds an element of a builtin range (an int64) all through the body
             self.int_slots = saved_ints | {slot}
         try:
@@ -453,7 +454,7 @@ class StmtCompiler(ExprCompiler):
         assign = self.assigner(vars_)
 
         if slot >= 0 and not signals:
-            one = loop_variant(body, it_f, ipos, k, site, slot)
+            one = loop_variant(body, it_f, ipos, k, site, slot, live=kept)
             if one is not None:
                 return one
 
