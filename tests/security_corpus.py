@@ -36,6 +36,11 @@ def predeclared() -> dict[str, Any]:
     }
 
 
+def _square_tree(depth: int) -> str:
+    """``((x * x) * (x * x)) * ...``, ``depth`` levels: x ** (2 ** depth) from one local."""
+    return "x" if depth == 0 else f"({_square_tree(depth - 1)} * {_square_tree(depth - 1)})"
+
+
 def _loop(body: str, n: str = "1 << 40") -> str:
     return f"x = 'x'\nl = [0]\nfor i in range({n}):\n" + "".join(
         "    " + ln + "\n" for ln in body.splitlines()
@@ -120,6 +125,10 @@ CASES: list[tuple[str, str, tuple[str, str] | None]] = [
     ("big_int_mod_big", "x = int('f' * 250000, 16)\ny = int('7' * 120000, 16)\nfor i in range(1 << 30):\n    x % y", STEPS),
     ("big_int_mul_big", "x = int('f' * 250000, 16)\nfor i in range(1 << 30):\n    x * x", STEPS),
     ("big_int_pow_loop", "x = 2\nfor i in range(40):\n    x = x * x * x", STEPS),
+    # one fused arithmetic tree reusing a local: every value it computes must stay as small as
+    # the ordinary operators' fast paths keep theirs, or its work outgrows its steps
+    ("big_int_fused_square_tree", "def f(x):\n    for i in range(1 << 30):\n        y = "
+     + _square_tree(12) + " % 7\nf(int('9' * 300))", STEPS),
     ("int_of_huge_str", "int('9' * 5000)", None),
     ("int_of_huger_str", "int('9' * 5000000)", STEPS),
     ("int_of_huge_hex", "int('f' * 3000000, 16)", None),

@@ -218,3 +218,47 @@ def test_generated_comprehension_key_errors_have_positions() -> None:
     # top level 4; `return` + comprehension + `range(3)` (5); x = 0 and x = 1: binding + key
     # `x` + value `1 // (x - 1)` (7)
     assert th.steps == 4 + 5 + 7 + 7
+
+
+# Fused arithmetic (compile/fuse.py) must charge exactly what the ordinary operator closures
+# charge, also where values reach the sizes at which those charge extra steps for big ints.
+_P512 = "(1 << 256) * (1 << 256)"
+FUSED_EDGES = {
+    # 1024-bit leaves: the partial products pass 2048 bits, where `*` starts to charge
+    "product_of_four": ("def f(a, b, c, d):\n    return a * b * c * d\n"
+                        f"p = {_P512}\ny = f(p * p - 1, p * p - 1, p * p - 1, p * p - 1)\n"),
+    # an intermediate sum at 4097 bits, a small result
+    "sum_then_divide": ("def f(x):\n    return (x + x) // 2 + (x - -x) % 3\n"
+                        f"p = {_P512}\ny = f(p * p * p * p * p * p * p * p // 2)\n"),
+    "linear_at_the_edge": ("def f(x, k):\n    return (x * 3 + k) % 5 + (x - k + x)\n"
+                           f"p = {_P512}\ny = [f(p * p * p * p * p * p * p * p // d, 1) "
+                           "for d in (1, 2, 3, 4, 5, 8, 16)]\n"),
+    "bitwise_negatives": ("def f(x, k):\n    return (x & -k) + (x ^ k | -x)\n"
+                          f"p = {_P512}\nq = p * p * p * p * p * p * p * p\n"
+                          "y = [f(-q // d, q // d - 1) for d in (1, 2, 3)]\n"),
+    "square_tree": ("def f(x):\n    return ((x * x) * (x * x)) * ((x * x) * (x * x)) % 7\n"
+                    f"p = {_P512}\ny = [f(p // d) for d in (1, 2, 1 << 200, 1 << 400)]\n"),
+    # range variables (known int64s) in long products
+    "int64_products": ("def f(n):\n    t = 0\n    for i in range(n - 3, n):\n"
+                       "        t += i * i * i * i * i * i * i * i * i * i * i * i * i * i * i * i"
+                       " * i * i * i * i * i * i * i * i * i * i * i * i * i * i * i * i * i\n"
+                       "    return t\ny = f(9223372036854775807)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUSED_EDGES))
+def test_fused_arithmetic_charges_like_the_ordinary_closures(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlite.compile import exprs, stmts
+
+    src = FUSED_EDGES[name]
+
+    def run() -> tuple[object, int]:
+        th = starlite.Thread()
+        return starlite.exec_file(th, "f.star", src)["y"], th.steps
+
+    fused = run()
+    monkeypatch.setattr(exprs, "fusable", lambda e: False)
+    monkeypatch.setattr(stmts, "fusable", lambda e: False)
+    assert fused == run()

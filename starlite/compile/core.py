@@ -155,6 +155,47 @@ def stmt_nodes(s: A.Stmt, out: list[A.Node]) -> list[A.Node]:
     return out
 
 
+def local_slots(t: A.Expr, out: list[int]) -> list[int]:
+    """The slots of the plain locals that assigning to target ``t`` binds."""
+    if isinstance(t, A.Ident):
+        if t.binding is not None and t.binding.scope == A.LOCAL:
+            out.append(t.binding.index)
+    elif isinstance(t, (A.TupleExpr, A.ListExpr)):
+        for x in t.elts:
+            local_slots(x, out)
+    return out
+
+
+def bound_slots(stmts: list[A.Stmt], out: list[int]) -> list[int]:
+    """The slots of the plain locals that these statements (at any depth of ``if``/``for``/
+    ``while``, not inside nested function bodies, whose locals live in their own frames) may
+    assign: targets of ``=`` and ``op=``, ``for`` variables, ``def`` and ``load`` names.
+    (A comprehension's variables are locals of their own block, with their own slots.)"""
+    for s in stmts:
+        t = type(s)
+        if t is A.Assign or t is A.AugAssign:
+            local_slots(s.lhs, out)  # type: ignore[attr-defined]
+        elif t is A.For:
+            assert isinstance(s, A.For)
+            local_slots(s.vars, out)
+            bound_slots(s.body, out)
+        elif t is A.While:
+            assert isinstance(s, A.While)
+            bound_slots(s.body, out)
+        elif t is A.If:
+            assert isinstance(s, A.If)
+            bound_slots(s.body, out)
+            bound_slots(s.orelse, out)
+        elif t is A.Def:
+            assert isinstance(s, A.Def)
+            local_slots(s.name, out)
+        elif t is A.Load:
+            assert isinstance(s, A.Load)
+            for ident, _orig in s.names:
+                local_slots(ident, out)
+    return out
+
+
 def is_compound(s: A.Stmt) -> bool:
     return isinstance(s, (A.If, A.For, A.While))
 

@@ -20,7 +20,7 @@ from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from .binops import make_binary
 from .comploop import MAX_CLAUSES, Clause
 from .comploop import build as build_comprehension
-from .core import Site, expr_nodes, learn_method, open_iteration
+from .core import Site, expr_nodes, learn_method, local_slots, open_iteration
 from .fuse import fusable, fuse
 from .shapes import make, shape_of, template
 
@@ -33,17 +33,6 @@ def _err(msg: str, pos: Position) -> EvalError:
     e = EvalError(msg)
     e._at(pos)
     return e
-
-
-def _local_slots(t: A.Expr, out: list[int]) -> list[int]:
-    """The slots of the plain locals that assigning to target ``t`` binds."""
-    if isinstance(t, A.Ident):
-        if t.binding is not None and t.binding.scope == A.LOCAL:
-            out.append(t.binding.index)
-    elif isinstance(t, (A.TupleExpr, A.ListExpr)):
-        for x in t.elts:
-            _local_slots(x, out)
-    return out
 
 
 def _with_pos(fn: Callable[..., Any], pos: Position, *args: Any) -> Any:
@@ -407,7 +396,7 @@ class ExprCompiler:
         bound: list[int] = []
         for cl in e.clauses:
             if isinstance(cl, A.ForClause):
-                _local_slots(cl.vars, bound)
+                local_slots(cl.vars, bound)
         once = {s for s in bound if bound.count(s) == 1}
         saved = self.int_slots
         ints = set(saved)

@@ -3,9 +3,16 @@
 An expression such as ``i * 2 % 7`` or ``a + b * c < n`` whose leaves are all locals known to be
 assigned or int constants compiles into *one* closure: it reads the leaves, checks that they are
 ints of modest size, evaluates the whole tree as a single Python expression, and returns the
-result if it is still of modest size. If any check fails it calls the ordinary closure tree,
-which re-reads the leaves (reading a local has no side effect) and applies Starlark's general
-rules, errors and step charges. So fusion changes speed only, never results or step counts.
+result. If any check fails it calls the ordinary closure tree, which re-reads the leaves
+(reading a local has no side effect) and applies Starlark's general rules, errors and step
+charges. So fusion changes speed only, never results or step counts.
+
+The size check is derived from the tree (:func:`_leaf_bits`): the leaves must be small enough
+that every operation in it, intermediate ones included, is one that the ordinary closures do
+on their fast paths, which charge nothing beyond the nodes' steps (``binops``: operands of
+``*`` below 2**2048, results of ``+``/``-`` and dividends of ``//``/``%`` below 2**4096).
+Values the tree computes thus stay below 2**4096 however often it reuses a local, so the work
+done before any charge is proportional to the tree's size.
 
 Comparisons may only appear at the root (in Starlark ``(a < b) + 1`` is an error, in Python it
 is 2). ``//`` and ``%`` need a divisor that is a non-zero constant.
@@ -23,10 +30,10 @@ _ARITH = {"+", "-", "*", "//", "%", "&", "|", "^"}
 _CMP = {"<", "<=", ">", ">=", "==", "!="}
 _MAX_LEAVES = 8
 _MAX_DEPTH = 16
-# leaves and results beyond these magnitudes take the general path
-_LEAF = 1 << 1024
-_RESULT = 1 << 4096
-_I64 = 1 << 63
+# the fast paths of the ordinary closures (``binops``): operands of `*` and results of `+`/`-`
+# and dividends of `//`/`%` of at most these many bits
+_MUL_BITS = 2048
+_SUM_BITS = 4096
 
 _cache: dict[str, Callable[..., Any]] = {}
 _MAX_SHAPES = 4096  # distinct fused shapes kept per process
@@ -84,41 +91,63 @@ def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool, depth: int = 0)
     return None
 
 
-def _needs_size_guard(e: A.Expr) -> bool:
-    """Whether ``e`` multiplies two non-constant operands (superlinear in their size)."""
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, A.Binary):
-            if x.op == "*" and not isinstance(x.x, A.Literal) and not isinstance(x.y, A.Literal):
-                return True
-            stack.append(x.x)
-            stack.append(x.y)
-        elif isinstance(x, A.Unary):
-            stack.append(x.x)
-    return False
+_Cond = tuple[int, int, int, frozenset[int]]
+_NONE: frozenset[int] = frozenset()
 
 
-def _bits(e: A.Expr, ints: frozenset[int]) -> int | None:
-    """An upper bound on the bit length of fusable ``e``'s value when its locals in ``ints``
-    hold int64s; None if some leaf is not known to be an int64."""
+def _bound(e: A.Expr, ints: frozenset[int], conds: list[_Cond]
+           ) -> tuple[int, int, frozenset[int]]:
+    """``(d, k, slots)`` such that fusable ``e``'s value has at most ``d * b + k`` bits when
+    its locals in ``ints`` hold int64s and its other locals, ``slots``, have at most ``b``
+    bits. Appends to ``conds`` a ``(d, k, limit, slots)`` for each operand that must have at
+    most ``limit`` bits for its operation to take the ordinary closure's fast path."""
     lf = _leaf(e)
     if lf is not None:
         if lf[0] == "C":
-            return 64 if -_I64 <= lf[1] < _I64 else None
-        return 64 if lf[1] in ints else None
+            return 0, abs(lf[1]).bit_length(), _NONE
+        return (0, 64, _NONE) if lf[1] in ints else (1, 0, frozenset((lf[1],)))
     if isinstance(e, A.Unary):
-        return _bits(e.x, ints)
+        return _bound(e.x, ints, conds)
     assert isinstance(e, A.Binary)
-    a = _bits(e.x, ints)
-    b = _bits(e.y, ints)
-    if a is None or b is None:
-        return None
-    if e.op == "*":
-        return a + b
-    if e.op in ("+", "-"):
-        return max(a, b) + 1
-    return max(a, b)  # // % & | ^ and comparisons
+    dx, kx, sx = _bound(e.x, ints, conds)
+    dy, ky, sy = _bound(e.y, ints, conds)
+    op = e.op
+    if op == "*":
+        conds.append((dx, kx, _MUL_BITS, sx))
+        conds.append((dy, ky, _MUL_BITS, sy))
+        return dx + dy, kx + ky, sx | sy
+    if op in ("+", "-"):
+        d, k = max(dx, dy), max(kx, ky) + 1
+        conds.append((d, k, _SUM_BITS, sx | sy))
+        return d, k, sx | sy
+    if op in ("//", "%"):
+        conds.append((dx, kx, _SUM_BITS, sx))
+        # |x % c| < |c| and |x // c| <= |x| for a constant c != 0
+        return (dy, ky, sy) if op == "%" else (dx, kx, sx)
+    if op in _CMP:
+        return 0, 1, _NONE
+    return max(dx, dy), max(kx, ky) + 1, sx | sy  # & | ^ (two negatives may gain a bit)
+
+
+def _leaf_bits(e: A.Expr, ints: frozenset[int]) -> tuple[int, frozenset[int]] | None:
+    """How small the locals of ``e`` not in ``ints`` must be for every operation of ``e`` to
+    take the ordinary closures' fast path: (most bits, the locals whose size matters), or
+    None when no size is small enough (then ``e`` is not fused)."""
+    conds: list[_Cond] = []
+    _bound(e, ints, conds)
+    most = 0
+    sized: frozenset[int] = _NONE
+    for d, k, limit, slots in conds:
+        if d == 0:
+            if k > limit:
+                return None
+            continue
+        b = (limit - k) // d
+        if b < 1:
+            return None
+        most = b if most == 0 else min(most, b)
+        sized |= slots
+    return most, sized
 
 
 def fusable(e: A.Expr) -> bool:
@@ -150,44 +179,31 @@ def fuse(
     """The fused closure for ``e`` (check :func:`fusable` first); ``generic`` is the ordinary
     closure for ``e``. With ``store >= 0`` it is the statement ``local = e``: it stores into
     that slot, and ``generic`` is then the ordinary closure of the whole statement. Locals in
-    ``ints`` are known to hold int64s: they need no check, and when every leaf is an int64
-    the result's size may be bounded (:func:`_bits`) so that it needs no check either."""
+    ``ints`` are known to hold int64s and need no check; the others are checked to be ints
+    of at most :func:`_leaf_bits` bits. Returns ``generic`` itself when no size would do."""
     leaves: list[tuple[str, Any]] = []
     text = _shape(e, leaves, True)
     assert text is not None
-    is_cmp = isinstance(e, A.Binary) and e.op in _CMP
+    found = _leaf_bits(e, ints)
+    if found is None:
+        return generic
+    bits, sized = found
     locs = [v for k, v in leaves if k == "L"]
     consts = [v for k, v in leaves if k == "C"]
     known = [v in ints for v in locs]
-    bits = _bits(e, ints) if all(known) else None
-    small = bits is not None and bits < 4000  # far below _RESULT's 4096 bits
-    key = (f"{text}|{is_cmp}|{len(locs)}|{len(consts)}|{store >= 0}|{_needs_size_guard(e)}|"
-           f"{known}|{small}")
+    small = [v in sized for v in locs]
+    key = f"{text}|{len(locs)}|{len(consts)}|{store >= 0}|{known}|{small}"
     factory = _cache.get(key)
     if factory is None:
         reads = "\n".join(f"        v{i} = fr[S{i}]" for i in range(len(locs)))
-        if _needs_size_guard(e):
-            guard = " and ".join(
-                f"type(v{i}) is int and NLEAF < v{i} < LEAF" for i in range(len(locs))
-                if not known[i]
-            )
-        else:
-            # + - // % & | ^ and multiplication by a constant take time linear in their
-            # operands, whose size earlier charges already paid for; the result is checked.
-            guard = " and ".join(
-                f"type(v{i}) is int" for i in range(len(locs)) if not known[i]
-            )
-        ret = "fr[STORE] = r\n                return" if store >= 0 else "return r"
-        if is_cmp or small:
-            body = f"            r = {text}\n            {ret.replace(' ' * 16, ' ' * 12)}"
-        else:
-            body = (
-                f"            r = {text}\n"
-                "            if NRESULT < r < RESULT:\n"
-                f"                {ret}"
-            )
-        guard = guard or "True"
+        guard = " and ".join(
+            f"type(v{i}) is int" + (f" and NLEAF < v{i} < LEAF" if small[i] else "")
+            for i in range(len(locs)) if not known[i]
+        ) or "True"
+        ret = "fr[STORE] = r\n            return" if store >= 0 else "return r"
         names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
+        if any(small):
+            names += ["LEAF", "NLEAF"]
         if store >= 0:
             names.append("STORE")
         params = ", ".join(names) + ", generic"
@@ -195,14 +211,15 @@ def fuse(
         fallback = (
             "        generic(fr)\n        return" if store >= 0 else "        return generic(fr)"
         )
+        body = f"            r = {text}\n            {ret}"
         fbody = f"{reads}\n        if {guard}:\n{body}\n{fallback}"
         src = f"def factory({params}):\n    def fused(fr):\n{fbody}\n    return fused\n"
-        ns: dict[str, Any] = {"LEAF": _LEAF, "RESULT": _RESULT, "NLEAF": -_LEAF,
-                              "NRESULT": -_RESULT}
+        ns: dict[str, Any] = {}
         exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
         factory = ns["factory"]
         _cache[key] = factory
         RECIPES[factory] = ("fused", fbody, params, ns, "stmt" if store >= 0 else "expr")
+    sizes = (1 << bits, -(1 << bits)) if any(small) else ()
     if store >= 0:
-        return make(factory, *locs, *consts, store, generic)
-    return make(factory, *locs, *consts, generic)
+        return make(factory, *locs, *consts, *sizes, store, generic)
+    return make(factory, *locs, *consts, *sizes, generic)

@@ -17,7 +17,8 @@ cached. Compiling a program only calls the cached factories: no source is genera
 program. Templates read ``I`` operands as ``L`` ones; those that test their operands' types
 (``binops``, ``fuse``) leave the tests out for ``I``. A local is ``I`` where the compiler's
 ``int_slots`` says so: a comprehension's variable bound by a single ``for`` clause over the
-builtin ``range`` (whose elements are int64), in the parts evaluated after that clause.
+builtin ``range`` (whose elements are int64), in the parts evaluated after that clause, and a
+``for`` statement's variable over ``range`` in a body that never rebinds it.
 
 Every template keeps its text as a *recipe*: a ``for`` loop over a local whose whole body is
 one statement variant (``store``/``discard``) is built, once per statement shape, as a single
@@ -170,24 +171,33 @@ def _build_loop(name: str, args: str, inner: str, ns: dict[str, Any]) -> Callabl
 
 
 def loop_variant(
-    body: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int
+    body: Any, it_f: Any, ipos: Any, k: int, site: Any, slot: int, live: bool = False
 ) -> Callable[[list[Any]], Any] | None:
     """``for <local> in <iterable>: <body>`` as one closure, when the body is a statement made
     from a template: the statement's text runs inside the loop (its ``return`` becomes a
-    ``break`` out of the one-pass inner loop), saving a call per iteration."""
+    ``break`` out of the one-pass inner loop), saving a call per iteration. ``live``: the
+    body never assigns the variable, so the text reads the element from the loop's own
+    Python variable instead of the frame slot (which is still written, for closures)."""
     recipe = getattr(body, "_recipe", None)
     if recipe is None:
         return None
     factory, values = recipe
     if RECIPES[factory][4] != "stmt":
         return None
-    lf = _loop_cache.get(factory)
+    name, text, args, ns, _kind = RECIPES[factory]
+    held: tuple[str, ...] = ()
+    if live:
+        params = [a.strip() for a in args.split(",")]
+        held = tuple(p for p, v in zip(params, values) if type(v) is int and v == slot
+                     and re.search(rf"fr\[{p}\](?!\s*=[^=])", text))
+    lf = _loop_cache.get((factory, held))
     if lf is None:
-        name, text, args, ns, _kind = RECIPES[factory]
         inner = _BARE_RETURN.sub(lambda m: f"{m.group(1)}break", text)
         if re.search(r"^ *return\b", inner, re.M):
             return None  # a statement text that still returns a value: not inlinable
-        lf = _loop_cache[factory] = _build_loop(name, args, inner, ns)
+        for p in held:
+            inner = re.sub(rf"fr\[{p}\](?!\s*=[^=])", "v_", inner)
+        lf = _loop_cache[(factory, held)] = _build_loop(name, args, inner, ns)
     return lf(*values, it_f, ipos, k, site, slot)  # type: ignore[no-any-return]
 
 

@@ -27,6 +27,7 @@ from .core import (
     BREAK,
     CONTINUE,
     Site,
+    bound_slots,
     expr_nodes,
     is_compound,
     learn_method,
@@ -195,7 +196,7 @@ class StmtCompiler(ExprCompiler):
                     def assign_generic(fr: list[Any]) -> None:
                         fr[i] = x(fr)
 
-                    return fuse(rhs, assign_generic, store=i)
+                    return fuse(rhs, assign_generic, store=i, ints=self.int_slots)
                 return make_binary(rhs.op, self.operand(rhs.x), self.operand(rhs.y),
                                    self.pos(rhs), store=i)
             x = self.expr(rhs)
@@ -364,7 +365,7 @@ class StmtCompiler(ExprCompiler):
 
                 synth = A.Binary(op, lhs, s.rhs, s.line, s.col)
                 if lhs.safe and fusable(synth):
-                    return fuse(synth, aug_local, store=i)
+                    return fuse(synth, aug_local, store=i, ints=self.int_slots)
                 return aug_local
             put = self.assigner(lhs)
 
@@ -433,21 +434,29 @@ class StmtCompiler(ExprCompiler):
     def s_For(self, s: A.For) -> Closure:
         it_f = self.expr(s.iterable)
         ipos = self.pos(s.iterable)
-        body, blead = self.block(s.body)
-        nodes: list[A.Node] = [s.vars, *blead]
-        k = len(nodes)
-        site = self.site(nodes)
-        signals = any(may_signal(x) for x in s.body)
         vars_ = s.vars
         slot = -1
         if isinstance(vars_, A.Ident) and vars_.binding is not None and (
             vars_.binding.scope == A.LOCAL
         ):
             slot = vars_.binding.index
+        saved_ints = self.int_slots
+        kept = slot >= 0 and slot not in bound_slots(s.body, [])
+        if kept and self._is_range_call(s.iterable):
+            # the variable holds an element of a builtin range (an int64) all through the body
+            self.int_slots = saved_ints | {slot}
+        try:
+            body, blead = self.block(s.body)
+        finally:
+            self.int_slots = saved_ints
+        nodes: list[A.Node] = [s.vars, *blead]
+        k = len(nodes)
+        site = self.site(nodes)
+        signals = any(may_signal(x) for x in s.body)
         assign = self.assigner(vars_)
 
         if slot >= 0 and not signals:
-            one = loop_variant(body, it_f, ipos, k, site, slot)
+            one = loop_variant(body, it_f, ipos, k, site, slot, live=kept)
             if one is not None:
                 return one
 
