@@ -90,7 +90,8 @@ class EvalError(StarlarkError):
         if p is None:
             self._frames.append(Frame(name, "<builtin>", 0, 0))
         else:
-            self._frames.append(Frame(name, p.filename, p.line, p.col))
+            filename, line, col = p  # a Position or a plain (filename, line, col) tuple
+            self._frames.append(Frame(name, filename, line, col))
         self._pos = call_pos
 
     def _finish(self, name: str = "<toplevel>") -> None:
@@ -112,7 +113,8 @@ class EvalError(StarlarkError):
         if p is not None:
             return f"{p.filename}:{p.line}:{p.col}: {self.msg}"
         if self._pos is not None:
-            return f"{self._pos}: {self.msg}"
+            filename, line, col = self._pos
+            return f"{filename}:{line}:{col}: {self.msg}"
         return self.msg
 
     def backtrace(self) -> str:

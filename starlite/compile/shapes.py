@@ -215,8 +215,6 @@ def inline_text(factory: Any, suffix: str) -> tuple[str, list[str], dict[str, An
     texts can share one generated function: (text, renamed parameters in order, renamed
     globals). None when the text cannot be moved: not an expression template, a loop or a
     bare ``return`` in it, or something renaming does not handle."""
-    from .inline import builtin_names, rename_text
-
     key = (factory, suffix)
     if key in _inline_cache:
         return _inline_cache[key]
@@ -225,7 +223,7 @@ def inline_text(factory: Any, suffix: str) -> tuple[str, list[str], dict[str, An
     if recipe is not None and recipe[4] == "expr":
         _name, text, args, ns, _kind = recipe
         params = [a.strip() for a in args.split(",") if a.strip()]
-        renamed = rename_text(text, builtin_names(args, ns), suffix)
+        renamed = inline.rename_text(text, inline.builtin_names(args, ns), suffix)
         if (
             renamed is not None
             and not _BARE_RETURN.search(text)
@@ -266,4 +264,5 @@ def embed(text: str, indent: str, sink: str) -> list[str]:
     return out
 
 
-from .inline import inline_operands  # noqa: E402  (inline reads RECIPES)
+from . import inline  # noqa: E402  (inline reads RECIPES)
+from .inline import inline_operands  # noqa: E402

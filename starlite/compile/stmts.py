@@ -17,10 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
+from ..observe.observer import notify_call, notify_return
 from ..syntax import ast as A
+from ..thread import MAX_DEPTH
 from ..values.arith import inplace
 from ..values.core import UNBOUND, Dict, List, type_name
-from ..values.ops import get_index, iterate, set_attr, set_index
+from ..values.ops import get_attr, get_index, iterate, set_attr, set_index
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -400,8 +402,6 @@ class StmtCompiler(ExprCompiler):
         dpos = self.pos(lhs)
 
         def aug_dot(fr: list[Any]) -> None:
-            from ..values.ops import get_attr
-
             a = xf(fr)
             try:
                 old = get_attr(a, name)
@@ -740,8 +740,6 @@ def make_invoke(
     the depth limit), the body's leading charge, observers' call events, and recording this
     frame when an error unwinds through it. ``value_body``: the body returns the function's
     value itself rather than a signal."""
-    from ..observe.observer import notify_call, notify_return
-    from ..thread import MAX_DEPTH
 
     name = code.name
     k = len(lead)

@@ -110,8 +110,23 @@ class Expr(Node):
 
 
 class Ident(Expr):
+    """A name. The lexer makes the Ident of each identifier itself and hands it to the parser
+    as the ``NAME`` token (``type``, ``value`` and ``column`` are what lark and the parser's
+    callbacks read of a token), so ``primary: NAME`` needs no callback of its own."""
+
     __slots__ = ("name", "binding", "safe")
     kind = "ident"
+    type = "NAME"
+    # lark reads these from the last token to place its synthetic end token
+    start_pos = end_line = end_column = end_pos = None
+
+    @property
+    def value(self) -> str:
+        return self.name
+
+    @property
+    def column(self) -> int:
+        return self.col
 
     def __init__(self, name: str, line: int, col: int) -> None:
         self.name = name

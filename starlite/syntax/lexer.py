@@ -48,6 +48,7 @@ from typing import Any
 from lark.lexer import Lexer
 
 from ..errors import SyntaxError as StarlarkSyntaxError
+from .ast import Ident
 
 #: Deepest allowed nesting of ``(``, ``[`` and ``{``; deeper input is "nesting too deep".
 MAX_NESTING = 1000
@@ -334,7 +335,9 @@ def _indent_col(ind: str) -> int:
     return col
 
 
-def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> Iterator[Tok]:
+def tokenize(
+    text: str, filename: str = "<input>", expr_mode: bool = False
+) -> Iterator[Tok | Ident]:
     """Yield the tokens of ``text``. With ``expr_mode`` (for ``parse_expr``) the whole text is
     one logical line, as if inside brackets: newlines are ignored and there is no indentation.
 
@@ -346,7 +349,7 @@ def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> I
     opget = _OPS.get
     single = _SINGLE.get
     newtok = Tok
-    name_t = "NAME"
+    new_ident = Ident  # the NAME token is the AST node itself (see ast.Ident)
     lit_t = "LIT"
     ntext = len(text)
 
@@ -368,7 +371,7 @@ def tokenize(text: str, filename: str = "<input>", expr_mode: bool = False) -> I
             s = m.group(k)
             t = kwget(s)
             if t is None:
-                yield newtok(name_t, intern(s), line, m.start(k) - line_start + 1)
+                yield new_ident(intern(s), line, m.start(k) - line_start + 1)
             else:
                 yield newtok(t, s, line, m.start(k) - line_start + 1)
             line_has_token = True
@@ -487,12 +490,12 @@ class StarlarkLexer(Lexer):
 
     filename = "<input>"
     expr_mode = False
-    gen: Iterator[Tok] | None = None
+    gen: Iterator[Tok | Ident] | None = None
 
     def __init__(self, lexer_conf: Any = None) -> None:
         pass
 
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok]:  # type: ignore[override]
+    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok | Ident]:  # type: ignore[override]
         text = lexer_state.text
         text = getattr(text, "text", text)
         gen = tokenize(text, self.filename, self.expr_mode)

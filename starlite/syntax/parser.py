@@ -411,23 +411,23 @@ class _Builder:
 
     def def0(self, s: list) -> Def:
         t, n = s[0], s[1]
-        return Def(Ident(n.value, n.line, n.column), [], s[5], t.line, t.column)
+        return Def(n, [], s[5], t.line, t.column)
 
     def def_(self, s: list) -> Def:
         t, n = s[0], s[1]
-        return Def(Ident(n.value, n.line, n.column), s[3], s[6], t.line, t.column)
+        return Def(n, s[3], s[6], t.line, t.column)
 
     def def_comma(self, s: list) -> Def:
         t, n = s[0], s[1]
-        return Def(Ident(n.value, n.line, n.column), s[3], s[7], t.line, t.column)
+        return Def(n, s[3], s[7], t.line, t.column)
 
     def param_plain(self, s: list) -> Param:
         n = s[0]
-        return Param("plain", Ident(n.value, n.line, n.column), None, n.line, n.column)
+        return Param("plain", n, None, n.line, n.column)
 
     def param_default(self, s: list) -> Param:
         n = s[0]
-        return Param("default", Ident(n.value, n.line, n.column), s[2], n.line, n.column)
+        return Param("default", n, s[2], n.line, n.column)
 
     def param_bare_star(self, s: list) -> Param:
         t = s[0]
@@ -435,11 +435,11 @@ class _Builder:
 
     def param_star(self, s: list) -> Param:
         t, n = s[0], s[1]
-        return Param("star", Ident(n.value, n.line, n.column), None, t.line, t.column)
+        return Param("star", n, None, t.line, t.column)
 
     def param_starstar(self, s: list) -> Param:
         t, n = s[0], s[1]
-        return Param("starstar", Ident(n.value, n.line, n.column), None, t.line, t.column)
+        return Param("starstar", n, None, t.line, t.column)
 
     def loopvars_single(self, s: list) -> TupleExpr:
         x = s[0]
@@ -526,10 +526,6 @@ class _Builder:
     def unary_not(self, s: list) -> Unary:
         t = s[0]
         return Unary("not", s[1], t.line, t.column)
-
-    def ident(self, s: list) -> Ident:
-        t = s[0]
-        return Ident(t.value, t.line, t.column)
 
     def literal(self, s: list) -> Literal:
         t = s[0]
