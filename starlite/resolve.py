@@ -30,6 +30,7 @@ so the compiler can drop the "referenced before assignment" check there.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
+from typing import Any
 
 from .errors import ResolveError
 from .options import Options
@@ -673,50 +674,47 @@ class _DA:
             self.expr(t.x, a)
 
     def expr(self, e: A.Expr, a: set[int]) -> None:
-        stack: list[A.Expr] = [e]
+        stack: list[Any] = [e]  # (Any: dispatch is on the exact type, see Resolver.expr)
         while stack:
             x = stack.pop()
             t = type(x)
             if t is A.Ident:
-                assert isinstance(x, A.Ident)
                 b = x.binding
                 if b is not None and b.scope == A.LOCAL and id(b) in a:
                     x.safe = True
             elif t is A.Literal:
                 pass
-            elif isinstance(x, A.Binary):
+            elif t is A.Call:
+                stack.append(x.fn)
+                for arg in x.args:
+                    stack.append(arg.value)
+            elif t is A.Dot or t is A.Unary:
+                stack.append(x.x)
+            elif t is A.Binary:
                 if x.op in ("and", "or"):
                     self.expr(x.x, a)
                     self.expr(x.y, set(a))
                 else:
                     stack.append(x.y)
                     stack.append(x.x)
-            elif isinstance(x, (A.ListExpr, A.TupleExpr)):
+            elif t is A.ListExpr or t is A.TupleExpr:
                 stack.extend(x.elts)
-            elif isinstance(x, A.DictExpr):
+            elif t is A.DictExpr:
                 for ent in x.entries:
                     stack.append(ent.key)
                     stack.append(ent.value)
-            elif isinstance(x, A.Unary):
+            elif t is A.Index:
                 stack.append(x.x)
-            elif isinstance(x, A.CondExpr):
+                stack.append(x.index)
+            elif t is A.CondExpr:
                 stack.append(x.cond)
                 stack.append(x.then)
                 stack.append(x.else_)
-            elif isinstance(x, A.Index):
-                stack.append(x.x)
-                stack.append(x.index)
-            elif isinstance(x, A.Slice):
+            elif t is A.Slice:
                 stack.append(x.x)
                 for part in (x.lo, x.hi, x.step):
                     if part is not None:
                         stack.append(part)
-            elif isinstance(x, A.Dot):
-                stack.append(x.x)
-            elif isinstance(x, A.Call):
-                stack.append(x.fn)
-                for arg in x.args:
-                    stack.append(arg.value)
             elif isinstance(x, A.Lambda):
                 for p in x.params:
                     if p.default is not None:
