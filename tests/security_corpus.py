@@ -129,6 +129,9 @@ CASES: list[tuple[str, str, tuple[str, str] | None]] = [
     # the ordinary operators' fast paths keep theirs, or its work outgrows its steps
     ("big_int_fused_square_tree", "def f(x):\n    for i in range(1 << 30):\n        y = "
      + _square_tree(12) + " % 7\nf(int('9' * 300))", STEPS),
+    # & | ^ on big ints are linear in the operands' size, so they are charged by it
+    ("big_int_bitwise_loop", "def f(x):\n    for i in range(1 << 30):\n        y = x & x\n"
+     "        y = x | 1\n        y = x ^ x\nf(int('f' * 250000, 16))", STEPS),
     ("int_of_huge_str", "int('9' * 5000)", None),
     ("int_of_huger_str", "int('9' * 5000000)", STEPS),
     ("int_of_huge_hex", "int('f' * 3000000, 16)", None),

@@ -262,3 +262,24 @@ def test_fused_arithmetic_charges_like_the_ordinary_closures(
     monkeypatch.setattr(exprs, "fusable", lambda e: False)
     monkeypatch.setattr(stmts, "fusable", lambda e: False)
     assert fused == run()
+
+
+@pytest.mark.parametrize("op", ["&", "|", "^"])
+@pytest.mark.parametrize(("bits", "extra"), [(64, 0), (4095, 0), (4096, 1), (8192, 2),
+                                             (1_000_000, 244)])
+def test_bitwise_ops_charge_one_step_per_4096_bits_of_the_larger_operand(
+    op: str, bits: int, extra: int
+) -> None:
+    src = f"def f(a, b):\n    return a {op} b\n"
+    g = starlite.exec_file(starlite.Thread(), "b.star", src)
+
+    def steps(a: int, b: int) -> int:
+        th = starlite.Thread()
+        starlite.call(th, g["f"], a, b)
+        return th.steps
+
+    base = steps(3, 5)
+    big = (1 << (bits - 1)) | 1  # exactly `bits` bits
+    assert steps(big, 5) - base == extra
+    assert steps(5, -big) - base == extra
+    assert steps(big, big) - base == extra

@@ -26,6 +26,9 @@ from .shapes import make, template
 # closure would build a 4096-bit int on every evaluation.)
 M = 1 << 4096
 M2 = 1 << 2048
+# Operands of & | ^ below this take the fast path (the general path charges 1 step per 4,096
+# bits of the larger operand, so none for these).
+H = 1 << 4095
 
 
 def slow(th: Any, op: str, a: Any, b: Any, pos: Position) -> Any:
@@ -87,13 +90,13 @@ _FAST: dict[str, str] = {
             return a != b
         return not equal(a, b, 0, fr[0])""",
     "&": """
-        if {ints}:
+        if {ints} and HN < a < H and HN < b < H:
             return a & b""",
     "|": """
-        if {ints}:
+        if {ints} and HN < a < H and HN < b < H:
             return a | b""",
     "^": """
-        if {ints}:
+        if {ints} and HN < a < H and HN < b < H:
             return a ^ b""",
     "in": """
         if type(b) is Dict and (type(a) is str or type(a) is int):
@@ -128,8 +131,9 @@ def make_binary(
     fast = _FAST.get(op, "").replace("{ints}", f"({ints})")
     if sx:
         fast = fast.replace(" and M2N < a < M2", "").replace(" and MN < a < M", "")
+        fast = fast.replace(" and HN < a < H", "")
     if sy:
-        fast = fast.replace(" and M2N < b < M2", "")
+        fast = fast.replace(" and M2N < b < M2", "").replace(" and HN < b < H", "")
     if sx and sy:
         fast = _CHECKED_RESULT.sub(r"\1return a \2 b", fast)
     src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
@@ -159,7 +163,8 @@ def _env() -> dict[str, Any]:
     from ..values.arith import _fast_percent
     from ..values.core import Dict
 
-    return {"slow": slow, "M": M, "M2": M2, "MN": -M, "M2N": -M2, "equal": equal, "Dict": Dict,
+    return {"slow": slow, "M": M, "M2": M2, "MN": -M, "M2N": -M2, "H": H, "HN": -H,
+            "equal": equal, "Dict": Dict,
             "fast_percent": _fast_percent}
 
 

@@ -10,7 +10,8 @@ charges. So fusion changes speed only, never results or step counts.
 The size check is derived from the tree (:func:`_leaf_bits`): the leaves must be small enough
 that every operation in it, intermediate ones included, is one that the ordinary closures do
 on their fast paths, which charge nothing beyond the nodes' steps (``binops``: operands of
-``*`` below 2**2048, results of ``+``/``-`` and dividends of ``//``/``%`` below 2**4096).
+``*`` below 2**2048, results of ``+``/``-`` and dividends of ``//``/``%`` below 2**4096,
+operands of ``&``/``|``/``^`` below 2**4095).
 Values the tree computes thus stay below 2**4096 however often it reuses a local, so the work
 done before any charge is proportional to the tree's size.
 
@@ -34,6 +35,7 @@ _MAX_DEPTH = 16
 # and dividends of `//`/`%` of at most these many bits
 _MUL_BITS = 2048
 _SUM_BITS = 4096
+_BIT_BITS = 4095
 
 _cache: dict[str, Callable[..., Any]] = {}
 _MAX_SHAPES = 4096  # distinct fused shapes kept per process
@@ -126,7 +128,10 @@ def _bound(e: A.Expr, ints: frozenset[int], conds: list[_Cond]
         return (dy, ky, sy) if op == "%" else (dx, kx, sx)
     if op in _CMP:
         return 0, 1, _NONE
-    return max(dx, dy), max(kx, ky) + 1, sx | sy  # & | ^ (two negatives may gain a bit)
+    # & | ^: operands below 2**4095 (two negatives may gain a bit)
+    conds.append((dx, kx, _BIT_BITS, sx))
+    conds.append((dy, ky, _BIT_BITS, sy))
+    return max(dx, dy), max(kx, ky) + 1, sx | sy
 
 
 def _leaf_bits(e: A.Expr, ints: frozenset[int]) -> tuple[int, frozenset[int]] | None:
