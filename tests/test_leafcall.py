@@ -155,3 +155,17 @@ def test_cancel_and_timeout_reach_inlined_calls() -> None:
     src = PROGRAM.replace("main(50)", "main(10000000)")
     out, _ = _run(src, timeout=0.2)
     assert "Timeout" in out or "timeout" in out.lower()
+
+
+@pytest.mark.parametrize("body", ["x or x", "x and x", "1 if x else x", "x if x else 2"])
+def test_a_limit_inside_a_branch_that_reads_a_parameter_is_placed_in_the_helper(
+    body: str,
+) -> None:
+    # The branch's charge starts with the parameter read; inlined, that node is the caller's
+    # argument, which must still be reported where the helper reads the parameter.
+    src = (f"def f(x):\n    return {body}\n\ndef main():\n    a = 0\n    return f(a)\n\n"
+           "main()\n")
+    total = _run(src)[1]
+    for limit in range(total + 1):
+        on, off = _both(src, max_steps=limit)
+        assert on == off, limit

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EvalError, Position
-from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.core import Dict, List, Set
 from ..values.ops import iterate
@@ -54,10 +53,6 @@ def learn_method(cls: type, table: str, prefix: str, t: type) -> Any:
     m = getattr(cls, prefix + t.__name__)
     setattr(cls, table, {**getattr(cls, table), t: m})
     return m
-
-
-# What a charge covers, for per-step observers (a public class: observers receive it).
-Site = StepSite
 
 
 def expr_nodes(e: A.Expr | None, out: list[A.Node]) -> list[A.Node]:

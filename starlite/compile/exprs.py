@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, Position
+from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.arith import unary
 from ..values.core import UNBOUND, Dict, List
@@ -21,7 +22,7 @@ from .binops import make_binary
 from .calls import compile_call
 from .comploop import MAX_CLAUSES, Clause
 from .comploop import build as build_comprehension
-from .core import Site, expr_nodes, learn_method, local_slots, open_iteration
+from .core import expr_nodes, learn_method, local_slots, open_iteration
 from .fuse import fusable, fuse
 from .shapes import make, shape_of, template
 
@@ -78,8 +79,8 @@ class ExprCompiler:
         # compile makes ~90 of them, which as Position (a NamedTuple) cost 5x more.
         return (self.filename, n.line, n.col)  # type: ignore[return-value]
 
-    def site(self, nodes: list[A.Node]) -> Site:
-        return Site(self.funcname, self.filename, nodes)
+    def site(self, nodes: list[A.Node]) -> StepSite:
+        return StepSite(self.funcname, self.filename, nodes)
 
     # ---- operand shapes --------------------------------------------------------------
 
@@ -483,7 +484,7 @@ class ExprCompiler:
 
                 def if_step(
                     fr: list[Any], out: Any, cond: Closure = cond, rest: Any = rest,
-                    k: int = k, site: Site = site,
+                    k: int = k, site: StepSite = site,
                 ) -> None:
                     if cond(fr):
                         if k:
@@ -503,7 +504,7 @@ class ExprCompiler:
 
                 def for_step(
                     fr: list[Any], out: Any, it_f: Closure = it_f, assign: Any = assign,
-                    rest: Any = rest, k: int = k, site: Site = site, ipos: Position = ipos,
+                    rest: Any = rest, k: int = k, site: StepSite = site, ipos: Position = ipos,
                 ) -> None:
                     seq, held = open_iteration(it_f(fr), ipos)
                     th = fr[0]

@@ -93,7 +93,12 @@ def _substitute(x: A.Expr, args: dict[int, A.Expr]) -> A.Expr:
     if isinstance(x, A.Ident):
         b = x.binding
         if b is not None and b.scope == A.LOCAL:
-            return args[b.index]
+            # the argument, placed where the parameter is read: a charge whose first node it
+            # is (the right of `and`/`or`, a branch of `x if c else y`) must fail there
+            a = copy.copy(args[b.index])
+            a.line = x.line
+            a.col = x.col
+            return a
         return x
     if isinstance(x, A.Literal):
         return x

@@ -20,13 +20,13 @@ from ..errors import (
     StepLimitExceeded,
     Timeout,
 )
+from ..observe.events import StepSite
 from ..options import Options
 from ..resolve import resolve_file
 from ..syntax import ast as A
 from ..syntax.parser import parse_expr, parse_file
 from ..values.core import UNBOUND, freeze
 from .calls import call_value
-from .core import Site
 from .stmts import StmtCompiler
 
 _RECURSION_LIMIT = 20000
@@ -88,7 +88,7 @@ class Program:
         self.cells: list[int] = []
         self.run: Any = None
         self.lead = 0
-        self.site: Site | None = None
+        self.site: StepSite | None = None
         self.mode = "exec"
 
     def exec(self, thread: Any, predeclared: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -151,7 +151,7 @@ class Program:
         return f"<starlite.Program {self.filename}>"
 
 
-def _run_guarded(thread: Any, run: Any, fr: list[Any], lead: int, site: Site | None) -> Any:
+def _run_guarded(thread: Any, run: Any, fr: list[Any], lead: int, site: StepSite | None) -> Any:
     """Run top-level code, turning every failure into a StarlarkError with a call stack."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)

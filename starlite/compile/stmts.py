@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError
+from ..observe.events import StepSite
 from ..observe.observer import notify_call, notify_return
 from ..syntax import ast as A
 from ..thread import MAX_DEPTH
@@ -28,7 +29,6 @@ from .calls import compile_call_stmt, compile_call_store
 from .core import (
     BREAK,
     CONTINUE,
-    Site,
     bound_slots,
     expr_nodes,
     is_compound,
@@ -88,7 +88,7 @@ _SETITEM_SRC = """
 MN = -M
 
 
-def charge_fn(k: int, site: Site, run: Closure) -> Closure:
+def charge_fn(k: int, site: StepSite, run: Closure) -> Closure:
     """``run`` preceded by a charge of ``k`` steps."""
     if k == 0:
         return run
@@ -733,7 +733,7 @@ def _sequence(units: list[tuple[Closure, bool]]) -> Closure:
 
 
 def make_invoke(
-    code: Code, body: Closure, lead: list[A.Node], site: Site, recursion: bool,
+    code: Code, body: Closure, lead: list[A.Node], site: StepSite, recursion: bool,
     value_body: bool,
 ) -> Callable[[list[Any]], Any]:
     """The per-call work of a function: the recursion check (or, when recursion is allowed,

@@ -210,7 +210,6 @@ class TraceRecorder(Observer):
         # interleave within a line, and _lock only guards the file itself.
         self._buf: list[str] = []
         self._lock = threading.Lock()
-        # Per (charge site, depth): the text of the charge's step lines (see _template).
         # Per (site, depth): how to write a charge's lines (see _template); emptied by close()
         # so that on_steps needs no `closed` test.
         self._templates: dict[tuple[StepSite, int],
@@ -272,7 +271,7 @@ class TraceRecorder(Observer):
         return entry
 
     def on_steps(self, first: int, k: int, site: StepSite, depth: int) -> None:
-        """A charge's step lines, made in one string from a per-site template."""
+        """A charge's step lines, queued as pieces from a per-site template."""
         entry = self._templates.get((site, depth))
         if entry is None or k != entry[2]:
             self._steps_slow(first, k, site, depth)
