@@ -115,14 +115,17 @@ def expr_nodes(e: A.Expr | None, out: list[A.Node]) -> list[A.Node]:
 
 def target_nodes(t: A.Expr, out: list[A.Node]) -> list[A.Node]:
     """Nodes evaluated while assigning to target ``t`` (the operands of index/dot targets)."""
-    if isinstance(t, (A.TupleExpr, A.ListExpr)):
-        for e in t.elts:
+    k = type(t)
+    if k is A.Ident:
+        return out
+    if k is A.TupleExpr or k is A.ListExpr:
+        for e in t.elts:  # type: ignore[attr-defined]
             target_nodes(e, out)
-    elif isinstance(t, A.Index):
-        expr_nodes(t.x, out)
-        expr_nodes(t.index, out)
-    elif isinstance(t, A.Dot):
-        expr_nodes(t.x, out)
+    elif k is A.Index:
+        expr_nodes(t.x, out)  # type: ignore[attr-defined]
+        expr_nodes(t.index, out)  # type: ignore[attr-defined]
+    elif k is A.Dot:
+        expr_nodes(t.x, out)  # type: ignore[attr-defined]
     return out
 
 
@@ -130,22 +133,22 @@ def stmt_nodes(s: A.Stmt, out: list[A.Node]) -> list[A.Node]:
     """The statement node and the nodes it always evaluates (for compound statements, the
     header only: the condition of ``if``/``while`` is charged per evaluation elsewhere)."""
     out.append(s)
-    if isinstance(s, A.ExprStmt):
-        expr_nodes(s.x, out)
-    elif isinstance(s, A.Assign):
-        expr_nodes(s.rhs, out)
-        target_nodes(s.lhs, out)
-    elif isinstance(s, A.AugAssign):
-        expr_nodes(s.lhs, out)
-        expr_nodes(s.rhs, out)
-    elif isinstance(s, A.Return):
-        expr_nodes(s.x, out)
-    elif isinstance(s, A.If):
-        expr_nodes(s.cond, out)
-    elif isinstance(s, A.For):
-        expr_nodes(s.iterable, out)
-    elif isinstance(s, A.Def):
-        for p in s.params:
+    t = type(s)  # (exact types, commonest first)
+    x: Any = s
+    if t is A.Assign:
+        expr_nodes(x.rhs, out)
+        target_nodes(x.lhs, out)
+    elif t is A.ExprStmt or t is A.Return:
+        expr_nodes(x.x, out)
+    elif t is A.AugAssign:
+        expr_nodes(x.lhs, out)
+        expr_nodes(x.rhs, out)
+    elif t is A.If:
+        expr_nodes(x.cond, out)
+    elif t is A.For:
+        expr_nodes(x.iterable, out)
+    elif t is A.Def:
+        for p in x.params:
             expr_nodes(p.default, out)
     return out
 
@@ -192,17 +195,22 @@ def bound_slots(stmts: list[A.Stmt], out: list[int]) -> list[int]:
 
 
 def is_compound(s: A.Stmt) -> bool:
-    return isinstance(s, (A.If, A.For, A.While))
+    t = type(s)
+    return t is A.If or t is A.For or t is A.While
 
 
 def may_signal(s: A.Stmt) -> bool:
     """Whether statement ``s`` can return a signal (return/break/continue) to its block."""
-    if isinstance(s, (A.Return, A.Break, A.Continue)):
+    t = type(s)  # (exact types, commonest first: node classes are never subclassed)
+    if t is A.Assign or t is A.ExprStmt or t is A.AugAssign:
+        return False
+    if t is A.Return or t is A.Break or t is A.Continue:
         return True
-    if isinstance(s, A.If):
-        return any(may_signal(x) for x in s.body) or any(may_signal(x) for x in s.orelse)
-    if isinstance(s, (A.For, A.While)):
-        return any(_has_return(x) for x in s.body)
+    x: Any = s
+    if t is A.If:
+        return any(may_signal(y) for y in x.body) or any(may_signal(y) for y in x.orelse)
+    if t is A.For or t is A.While:
+        return any(_has_return(y) for y in x.body)
     return False
 
 

@@ -32,12 +32,18 @@ from .stmts import StmtCompiler
 _RECURSION_LIMIT = 20000
 
 
-def universe_for(options: Options) -> dict[str, Any]:
-    from ..builtins import UNIVERSE
+_universes: dict[bool, dict[str, Any]] = {}
 
-    if options.set:
-        return UNIVERSE
-    return {k: v for k, v in UNIVERSE.items() if k != "set"}
+
+def universe_for(options: Options) -> dict[str, Any]:
+    """The universe of builtins of the dialect (``set`` only with ``Options.set``)."""
+    u = _universes.get(options.set)
+    if u is None:
+        from ..builtins import UNIVERSE  # (the builtins import the compiler)
+
+        u = UNIVERSE if options.set else {k: v for k, v in UNIVERSE.items() if k != "set"}
+        _universes[options.set] = u
+    return u
 
 
 class RunResult(NamedTuple):

@@ -41,17 +41,18 @@ Shape = tuple[str, Any]
 
 def shape_of(cc: Any, e: A.Expr) -> Shape:
     """The cheapest way for a specialised closure to read ``e``."""
-    if isinstance(e, A.Ident):
-        b = e.binding
+    t = type(e)
+    if t is A.Ident:
+        b = e.binding  # type: ignore[attr-defined]
         assert b is not None
-        if b.scope == A.LOCAL and e.safe:
+        if b.scope == A.LOCAL and e.safe:  # type: ignore[attr-defined]
             return ("I" if b.index in cc.int_slots else "L", b.index)
         if b.scope == A.UNIVERSAL:
-            return ("C", cc.universe[e.name])
+            return ("C", cc.universe[e.name])  # type: ignore[attr-defined]
         if b.scope == A.GLOBAL:
             return ("R", (b.index, cc.expr(e)))
-    elif isinstance(e, A.Literal):
-        return ("C", e.value)
+    elif t is A.Literal:
+        return ("C", e.value)  # type: ignore[attr-defined]
     return ("G", cc.expr(e))
 
 
