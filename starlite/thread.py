@@ -144,6 +144,9 @@ class Thread:
     # ---- observers -----------------------------------------------------------------------
 
     def add_observer(self, ob: Observer) -> None:
+        """Attach ``ob``. Call it before a run or from the thread running the script (a hook,
+        a builtin): unlike :meth:`cancel`, it is not safe from another OS thread while a
+        script runs, which may miss steps until the next limit check."""
         from .observe import Observer, overrides
 
         if not isinstance(ob, Observer):
