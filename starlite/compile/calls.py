@@ -197,11 +197,12 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     src, names = _call_src(n)
     kinds = tuple(k for k, _ in shapes)
     values = [v for _, v in shapes]
-    if isinstance(e.fn, A.Ident) and e.fn.binding is not None and e.fn.binding.sole_def:
-        slow = make(template(f"call{n}", src, kinds, _CALL_ENV, "POS", names), *values, pos)
-        inlined = inline_call(cc, e, pos, slow, store, discard)
-        if inlined is not None:
-            return inlined
+    inlined = inline_call(
+        cc, e, pos,
+        lambda: make(template(f"call{n}", src, kinds, _CALL_ENV, "POS", names), *values, pos),
+        store, discard)
+    if inlined is not None:
+        return inlined
     factory = template(f"call{n}", src, kinds, _CALL_ENV, "POS", names, store >= 0, discard)
     if store >= 0:
         return make(factory, *values, pos, store)

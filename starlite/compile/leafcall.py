@@ -24,6 +24,7 @@ saved.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, Position
@@ -156,11 +157,12 @@ _ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError}
 ENABLED = True
 
 
-def inline_call(cc: Any, e: A.Call, pos: Position, slow: Any, store: int = -1,
-                discard: bool = False) -> Any | None:
+def inline_call(cc: Any, e: A.Call, pos: Position, make_slow: Callable[[], Any],
+                store: int = -1, discard: bool = False) -> Any | None:
     """The closure for call ``e`` with the callee's expression inlined, or None if the call
-    or the callee does not qualify (see the module doc). ``slow`` is the ordinary call's
-    closure (returning the value); ``store``/``discard`` as for the other call templates."""
+    or the callee does not qualify (see the module doc). ``make_slow()`` makes the ordinary
+    call's closure (returning the value), only for a call that qualifies; ``store`` and
+    ``discard`` as for the other call templates."""
     fn = e.fn
     if not ENABLED or not isinstance(fn, A.Ident) or fn.binding is None:
         return None
@@ -188,7 +190,7 @@ def inline_call(cc: Any, e: A.Call, pos: Position, slow: Any, store: int = -1,
         cc.funcname = saved
     factory = template("inline_call", _SRC, ("G",), _ENV, "GSLOT, DEF, NAME, POS, SLOW", (),
                        store >= 0, discard)
-    values = (body, fn.binding.index, d, d.name.name, pos, slow)
+    values = (body, fn.binding.index, d, d.name.name, pos, make_slow())
     if store >= 0:
         return make(factory, *values, store)
     return make(factory, *values)
