@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, Position
-from ..values.arith import binary
+from ..values.arith import binary, inplace
 from ..values.ops import equal
 from .percent import constant_format
 from .shapes import make, template
@@ -34,6 +34,14 @@ H = 1 << 4095
 def slow(th: Any, op: str, a: Any, b: Any, pos: Position) -> Any:
     try:
         return binary(th, op, a, b)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+def slow_inplace(th: Any, op: str, a: Any, b: Any, pos: Position) -> Any:
+    try:
+        return inplace(th, op, a, b)
     except EvalError as e:
         e._at(pos)
         raise
@@ -107,14 +115,19 @@ _FAST: dict[str, str] = {
 }
 
 def make_binary(
-    op: str, x: tuple[str, Any], y: tuple[str, Any], pos: Position, store: int = -1
+    op: str, x: tuple[str, Any], y: tuple[str, Any], pos: Position, store: int = -1,
+    aug: bool = False, store_global: bool = False,
 ) -> Callable[[list[Any]], Any]:
     """``x``/``y`` are operand shapes (see ``shapes``). An operand known to be an int (an int
     constant, an ``I`` local) needs no type test; one known to be an int64 needs no size
-    guard, and the sum or difference of two such needs no result check."""
+    guard, and the sum or difference of two such needs no result check.
+
+    ``aug=True`` makes the statement ``x op= y`` (with ``store``, the slot of ``x``; a global
+    slot with ``store_global``): the same fast paths, and ``inplace`` (lists extend, dicts
+    update in place) instead of ``binary`` for the rest."""
     kx, vx = x
     ky, vy = y
-    if op == "%" and kx == "C" and type(vx) is str:
+    if op == "%" and kx == "C" and type(vx) is str and not aug:
         f = constant_format(vx, y, pos, store)
         if f is not None:
             return f
@@ -137,11 +150,11 @@ def make_binary(
     if sx and sy:
         fast = _CHECKED_RESULT.sub(r"\1return a \2 b", fast)
     src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
-        "\n        return slow(fr[0], OP, a, b, POS)"
+        f"\n        return {'slow_inplace' if aug else 'slow'}(fr[0], OP, a, b, POS)"
     )
     flags = "".join(str(int(c)) for c in (ix, iy, sx, sy))
-    factory = template("binop_" + _NAMES[op] + flags, src, (kx, ky), _ENV, "POS, OP", ("a", "b"),
-                       store >= 0)
+    factory = template(("aug_" if aug else "binop_") + _NAMES[op] + flags, src, (kx, ky), _ENV,
+                       "POS, OP", ("a", "b"), store >= 0, store_global=store_global)
     if store >= 0:
         return make(factory, vx, vy, pos, op, store)
     return make(factory, vx, vy, pos, op)
@@ -163,7 +176,8 @@ def _env() -> dict[str, Any]:
     from ..values.arith import _fast_percent
     from ..values.core import Dict
 
-    return {"slow": slow, "M": M, "M2": M2, "MN": -M, "M2N": -M2, "H": H, "HN": -H,
+    return {"slow": slow, "slow_inplace": slow_inplace, "M": M, "M2": M2, "MN": -M,
+            "M2N": -M2, "H": H, "HN": -H,
             "equal": equal, "Dict": Dict,
             "fast_percent": _fast_percent}
 

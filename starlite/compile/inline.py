@@ -187,9 +187,11 @@ def _build(name: str, iname: str, text: str, args: str, ns: dict[str, Any],
 
 
 def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
-    """The factory of ``outer``'s closure with ``return PARAM(fr)`` replaced by the text of
-    ``inner``, a statement (its closures return None)."""
-    p = _prepare(outer, inner, "stmt", rf"^( *)return {param}\(fr\)$", f"_{param.lower()}")
+    """The factory of ``outer``'s closure with ``return PARAM(fr)`` (or the statement
+    ``PARAM(fr)``) replaced by the text of ``inner``, a statement (its closures return
+    None)."""
+    p = _prepare(outer, inner, "stmt", rf"^( *)(return )?{param}\(fr\)$",
+                 f"_{param.lower()}")
     if p is None:
         return None
     m, renamed, params, suffix = p
@@ -199,8 +201,8 @@ def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | No
     body = re.sub(r"^( *)return *$", lambda r: f"{r.group(1)}break", renamed, flags=re.M)
     block = "\n".join((indent + "    " + ln[8:]) if ln.strip() else ln
                       for ln in body.split("\n"))
-    new_text = (text[:m.start()] + f"{indent}while True:\n{block}\n{indent}    break\n"
-                f"{indent}return"
+    new_text = (text[:m.start()] + f"{indent}while True:\n{block}\n{indent}    break"
+                + (f"\n{indent}return" if m.group(2) else "")
                 + text[m.end():])
     new_text = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
     if new_text.count("\n") + 1 > MAX_LINES:
@@ -213,7 +215,8 @@ def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | No
 
 def inline_body(closure: Any, param: str) -> Any:
     """``closure``, whose text ends a path with ``return PARAM(fr)`` (an ``if`` and its
-    branch), with the text of that statement closure there instead of the call."""
+    branch) or runs the statement ``PARAM(fr)`` (a statement of a sequence, a loop's body),
+    with the text of that statement closure there instead of the call."""
     recipe = getattr(closure, "_recipe", None)
     if recipe is None or not ENABLED:
         return closure

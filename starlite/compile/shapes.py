@@ -71,6 +71,7 @@ def _reader(kind: str, var: str, target: str) -> str:
 
 _cache: dict[tuple[str, tuple[str, ...]], Callable[..., Any]] = {}
 _RETURN = re.compile(r"^( *)return (.+)$", re.M)
+_PLACE = re.compile(r"^( *)\{(READ\d+)\}", re.M)
 
 
 def template(
@@ -82,6 +83,7 @@ def template(
     targets: tuple[str, ...] = (),
     store: bool = False,
     discard: bool = False,
+    store_global: bool = False,
 ) -> Callable[..., Any]:
     """Build (once) the factory for closure ``name`` with operand shapes ``kinds``.
 
@@ -91,18 +93,24 @@ def template(
 
     ``discard=True`` makes an expression-statement variant that returns None.
     ``store=True`` makes a statement variant: every ``return X`` becomes ``fr[STORE] = X``
-    (the factory gains a last parameter ``STORE``), so ``x = a + b`` on a local is one closure.
+    (the factory gains a last parameter ``STORE``), so ``x = a + b`` on a local is one closure;
+    with ``store_global=True`` too, into the global slot ``fr[1][STORE]`` instead.
     """
     kinds = tuple("L" if k == "I" else k for k in kinds)
-    key = (name + ("=" if store else "") + ("!" if discard else ""), kinds)
+    key = (name + ("=" if store else "") + ("!" if discard else "") + ("g" if store_global
+                                                                       else ""), kinds)
     f = _cache.get(key)
     if f is not None:
         return f
     names = targets or tuple(f"v{i}" for i in range(len(kinds)))
     reads = {f"READ{i}": _reader(k, f"O{i}", names[i]) for i, k in enumerate(kinds)}
+    for m in _PLACE.finditer(src):  # a read over two lines, at a deeper indentation
+        if m.group(2) in reads:
+            reads[m.group(2)] = reads[m.group(2)].replace("\n        ", "\n" + m.group(1))
     body = src.format(**reads)
     if store:
-        body = _RETURN.sub(lambda m: f"{m.group(1)}fr[STORE] = {m.group(2)}\n{m.group(1)}return",
+        into = "fr[1][STORE]" if store_global else "fr[STORE]"
+        body = _RETURN.sub(lambda m: f"{m.group(1)}{into} = {m.group(2)}\n{m.group(1)}return",
                            body)
         params = f"{params}, STORE" if params else "STORE"
     elif discard:

@@ -24,6 +24,7 @@ from ..thread import MAX_DEPTH
 from ..values.arith import inplace
 from ..values.core import UNBOUND, Dict, List, type_name
 from ..values.ops import get_attr, get_index, iterate, set_attr, set_index
+from . import flat
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -137,7 +138,11 @@ class StmtCompiler(ExprCompiler):
             closures = [(self.stmt(s), may_signal(s)) for s in gstmts]
             if gi > 0 and closures and nodes:
                 c0, sig0 = closures[0]
-                closures[0] = (charge_fn(len(nodes), self.site(nodes), c0), sig0)
+                if flat.ENABLED:
+                    c0 = flat.charged(len(nodes), self.site(nodes), c0, sig0)
+                else:
+                    c0 = charge_fn(len(nodes), self.site(nodes), c0)
+                closures[0] = (c0, sig0)
             units.extend(closures)
         return _sequence(units), lead
 
@@ -349,6 +354,15 @@ class StmtCompiler(ExprCompiler):
             get = self.expr(lhs)
             b = lhs.binding
             assert b is not None
+            if flat.ENABLED and ((b.scope == A.LOCAL and lhs.safe) or b.scope == A.GLOBAL):
+                # one template closure: the operator's fast paths, `inplace` for the rest
+                glob = b.scope == A.GLOBAL
+                stmt = make_binary(op, self.operand(lhs), self.operand(s.rhs), pos,
+                                   store=b.index, aug=True, store_global=glob)
+                synth = A.Binary(op, lhs, s.rhs, s.line, s.col)
+                if not glob and fusable(synth):
+                    return fuse(synth, stmt, store=b.index, ints=self.int_slots)
+                return stmt
             if b.scope == A.LOCAL and op in ("+", "-"):
                 i = b.index
                 plus = op == "+"
@@ -507,6 +521,9 @@ class StmtCompiler(ExprCompiler):
         ck = len(cnodes)
         csite = self.site(cnodes)
         body, blead = self.block(s.body)
+        if flat.ENABLED and not any(may_signal(x) for x in s.body):
+            return flat.while_loop(self.operand(s.cond), ck, csite, body, len(blead),
+                                   self.site(blead))
         body = charge_fn(len(blead), self.site(blead), body)
 
         def while_(fr: list[Any]) -> Any:
@@ -629,6 +646,9 @@ class StmtCompiler(ExprCompiler):
         for s in body:
             stmt_nodes(s, lead)
         last = body[-1] if body else None
+        if flat.ENABLED and isinstance(last, A.Return) and last.x is not None and len(body) > 1:
+            return flat.sequence([self.stmt(s) for s in body[:-1]], False,
+                                 self.operand(last.x)), lead
         if isinstance(last, A.Return):
             init = [self.stmt(s) for s in body[:-1]]
             ret: Closure = self.expr(last.x) if last.x is not None else (lambda fr: None)
@@ -693,6 +713,8 @@ def _sequence(units: list[tuple[Closure, bool]]) -> Closure:
     if len(units) == 1:
         return units[0][0]
     fns = [u for u, _ in units]
+    if flat.ENABLED and not any(sig for _, sig in units[:-1]):
+        return flat.sequence(fns, units[-1][1])
     if not any(sig for _, sig in units[:-1]):
         # only the last statement may signal
         if len(fns) == 2:

@@ -1,0 +1,239 @@
+"""Statement runs, step charges, ``while`` loops and ``op=`` statements as templates
+(``starlite.compile.flat``) change speed only: every Starlark test chunk, benchmark program
+and floor program gives the same result, the same error at the same place and the same step
+count with these paths and without them, under every step limit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import starlite
+from benchmarks.floors import FLOORS, OPTIONS
+from benchmarks.programs import PROGRAMS
+from starlite.compile import flat
+
+from .test_inline import _chunk_outcome
+from .test_starlark_files import all_chunks
+
+
+def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
+    on = run()
+    flat.ENABLED = False
+    try:
+        off = run()
+    finally:
+        flat.ENABLED = True
+    return on, off
+
+
+def test_star_chunks_agree() -> None:
+    differ = []
+    for chunk in all_chunks():
+        on, off = _both(lambda c=chunk: _chunk_outcome(c))
+        if on != off:
+            differ.append((chunk.id, on, off))
+    assert differ == []
+
+
+def _run_main(src: str, options: dict[str, bool], max_steps: int | None = None) -> Any:
+    opts = starlite.Options(**options)
+    th = starlite.Thread(max_steps=max_steps, options=opts)
+    try:
+        g = starlite.exec_file(th, "p.star", src)
+        return ("ok", repr(starlite.call(th, g["main"])), th.steps)
+    except starlite.EvalError as e:
+        return ("error", type(e).__name__, e.backtrace(), th.steps)
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS) + [f"floor:{n}" for n in sorted(FLOORS)])
+def test_programs_agree(name: str) -> None:
+    if name.startswith("floor:"):
+        src, opts = FLOORS[name[6:]], OPTIONS.get(name[6:], {})
+    else:
+        src, opts = PROGRAMS[name], {}
+    on, off = _both(lambda: _run_main(src, opts))
+    assert on == off
+    full = on[-1]
+    for limit in sorted({1, 7, full // 3, full // 2, full - 1}):
+        a, b = _both(lambda lim=limit: _run_main(src, opts, lim))
+        assert a == b, limit
+
+
+# Small programs through the new paths and their fallbacks: other types, errors in the middle
+# of a run of statements, big ints, unbound variables, module-level loops.
+CASES = {
+    "aug_types": """
+def main():
+    t = 0
+    s = ""
+    xs = []
+    big = 1 << 4090
+    for i in range(6):
+        t += i
+        t *= 3
+        t //= 2
+        t -= 1
+        t %= 1000
+        t |= 8
+        t ^= 5
+        t &= 255
+        s += "ab"
+        xs += [i]
+        big += big
+    return t, s, xs, big % 1000
+""",
+    "aug_error_mid_run": """
+def main():
+    t = 0
+    out = []
+    for x in [1, 2, "a", 4]:
+        out.append(x)
+        t += x
+        out.append(t)
+    return t
+""",
+    "aug_unbound_local": """
+def main():
+    for i in range(3):
+        if i == 2:
+            t += 1
+        t = i
+    return t
+""",
+    "aug_global_module": """
+total = 0
+names = ""
+for i in range(5):
+    total += i * i
+    names += str(i)
+    total -= 1
+def main():
+    return total, names
+""",
+    "aug_global_bad": """
+total = 0
+for x in [1, None]:
+    total += x
+def main():
+    return total
+""",
+    "while_runs": """
+def main():
+    i = 0
+    s = 0
+    out = []
+    while i < 8:
+        s += i * i
+        out.append(s)
+        i += 1
+    while len(out) > 5:
+        out.pop()
+    return s, out
+""",
+    "while_global_condition": """
+n = 0
+while n < 5:
+    n += 2
+def main():
+    return n
+""",
+    "while_bad_condition": """
+def main():
+    i = 0
+    while i < 5:
+        i += 2
+        if i > 3:
+            i = "x"
+    return i
+""",
+    "while_error_in_body": """
+def main():
+    i = 0
+    d = {}
+    while i < 5:
+        d[i] = i
+        i += 1
+        d[i] = d[i + 1]
+    return d
+""",
+    "body_runs_and_groups": """
+def helper(a, b):
+    c = a * b
+    d = c + a
+    return d - b
+
+def main():
+    acc = []
+    n = 0
+    for i in range(6):
+        a = i + 1
+        b = helper(a, i)
+        if b % 2:
+            acc.append(b)
+            n += b
+        for j in range(2):
+            n += j
+        acc.append(n)
+        n -= 1
+    return acc, n, helper(1, 2)
+""",
+    "body_error_after_compound": """
+def main():
+    n = 0
+    for i in range(4):
+        if i > 0:
+            n += 1
+        n += [1][i]
+    return n
+""",
+    "strings_in_runs": """
+def main():
+    s = ""
+    for w in ["a", "b", "c"]:
+        s += w + ","
+        s += "%s;" % w
+    return s
+""",
+}
+
+
+def _opts(src: str) -> dict[str, bool]:
+    return {"while_": True, "top_level_control": True, "global_reassign": True}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cases_agree_under_every_step_limit(name: str) -> None:
+    src = CASES[name]
+    opts = _opts(src)
+    on, off = _both(lambda: _run_main(src, opts))
+    assert on == off
+    full = on[-1]
+    for limit in range(1, full + 1):
+        a, b = _both(lambda lim=limit: _run_main(src, opts, lim))
+        assert a == b, limit
+
+
+def test_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop body of several statements runs as one generated closure around the loop
+    (not one call per statement), and so does a ``while`` loop."""
+    from starlite.compile import inline, shapes
+
+    monkeypatch.setattr(inline, "_combined", {})
+    built: list[str] = []
+    real = shapes._build_loop
+
+    def spy(name: str, args: str, inner: str, ns: dict[str, Any]) -> Any:
+        built.append(inner)
+        return real(name, args, inner, ns)
+
+    monkeypatch.setattr(shapes, "_loop_cache", {})
+    monkeypatch.setattr(shapes, "_build_loop", spy)
+    src = CASES["while_runs"].replace("main", "f") + "\ndef main():\n    return f()\n"
+    src += "def g(xs):\n    t = 0\n    for x in xs:\n        t += x\n        t -= 1\n    return t\n"
+    assert _run_main(src, _opts(src))[0] == "ok"
+    assert any("while True:" in text and "th.overflow(CK" not in text for text in built)
+    assert any(name == "while_loop" and "S0" not in text and kind == "stmt"
+               for name, text, _a, _n, kind in shapes.RECIPES.values())
