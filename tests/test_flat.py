@@ -189,6 +189,66 @@ def main():
         n += [1][i]
     return n
 """,
+    "keyword_and_default_calls": """
+def scale(x, factor=2, offset=0):
+    return x * factor + offset
+
+def opts(a, b=1, *, c=3):
+    return a + b + c
+
+def kw(a, **rest):
+    return a + len(rest)
+
+def main():
+    s = 0
+    for i in range(4):
+        s += scale(i) + scale(i, 3) + scale(i, offset=1) + scale(x=i, factor=3)
+        s += scale(offset=i, x=1) + opts(i, c=1) + opts(a=i) + kw(i, z=1, y=2)
+    d = dict(a=1, b=2)
+    return s, d, sorted([3, 1, 2], key=lambda v: -v, reverse=True)
+""",
+    "keyword_call_errors": """
+def two(a, b=5):
+    return a * b
+
+def main():
+    out = [two(1), two(2, b=3), two(b=1, a=4)]
+    fs = [two, lambda a, b=0: a - b, len, two]
+    for f in fs:
+        out.append(f(7, b=2) if f != len else 0)
+    for bad in range(4):
+        if bad == 0:
+            out.append(two(b=1))
+        out.append(two(1, c=2))
+    return out
+""",
+    "keyword_unknown_name": """
+def two(a, b=5):
+    return a * b
+def main():
+    return two(1, bb=2)
+""",
+    "keyword_duplicate_name": """
+def two(a, b=5):
+    return a * b
+def main():
+    return two(1, a=2)
+""",
+    "default_calls_switch_callee": """
+def f1(a, b=2, c=3):
+    return a + b + c
+def f2(a, b=10):
+    return a * b
+def f3(a, b, c=1):
+    return a - b - c
+def main():
+    out = []
+    for f in [f1, f2, f1, f3, f2]:
+        out.append(f(1, 2))
+    out.append(f1(1))
+    out.append(f3(1))
+    return out
+""",
     "strings_in_runs": """
 def main():
     s = ""

@@ -17,14 +17,16 @@ builtin's own error also gets a ``<builtin>`` frame.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ..errors import EvalError, Position
 from ..syntax import ast as A
 from ..values.args import Signature, call_builtin
-from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
+from ..values.core import UNBOUND, Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.ops import METHODS, get_attr, iterate
+from . import flat
 from .function import Function, new_frame
 from .leafcall import inline_call
 from .shapes import make, shape_of, template
@@ -37,7 +39,10 @@ def call_value(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
     """Call any Starlark callable ``f`` (the general path)."""
     t = type(f)
     if t is Function:
-        return f.code.invoke(new_frame(th, f, args, kwargs))
+        code = f.code
+        if not kwargs and code.fast_arity == len(args):
+            return code.invoke([th, f.globals, *args, *f.pad])
+        return code.invoke(new_frame(th, f, args, kwargs))
     if t is Builtin:
         try:
             return call_builtin(th, f, tuple(args), kwargs)
@@ -130,7 +135,63 @@ def compile_call(cc: Any, e: A.Call) -> Closure:
     fn = cc.expr(e.fn)
     if plain:
         return _positional_call_n(fn, [cc.expr(a.value) for a in e.args], pos)
+    if (flat.ENABLED and not isinstance(e.fn, A.Dot)
+            and all(a.argkind in ("pos", "named") for a in e.args)):
+        return _keyword_call(cc, fn, e, pos)
     return _general_call(cc, fn, e, pos)
+
+
+def _keyword_plan(code: Any, npos: int, names: list[str]) -> tuple[list[int], list[int]] | None:
+    """Where the arguments of a call with ``npos`` positional arguments and then keyword
+    arguments ``names`` go in ``code``'s frame, when they bind without error: (the
+    parameter index of each argument, the parameters left to their defaults)."""
+    if code.fast_arity < 0 or npos > code.nparams:
+        return None
+    order = list(range(npos))
+    for k in names:
+        i = code.param_index.get(k)
+        if i is None or i in order:
+            return None
+        order.append(i)
+    return order, [i for i in range(code.nparams) if i not in order]
+
+
+def _keyword_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
+    """``f(a, k=v)``: positional and keyword arguments, evaluated in order. When ``f`` is a
+    Starlark function with simple parameters, its frame is built by a plan learnt once per
+    callee code (where each argument goes, which parameters take their defaults) instead of
+    binding by name; anything else, or a required parameter left without a value, is bound
+    by the general path (``call_at``), with its errors."""
+    argfs = [cc.expr(a.value) for a in e.args]
+    npos = sum(1 for a in e.args if a.argkind == "pos")
+    names = [str(a.name) for a in e.args if a.argkind == "named"]
+    cache: list[Any] = [None, None, None]  # code, parameter index per argument, defaults used
+
+    def keyword_call(fr: list[Any]) -> Any:
+        f = fn(fr)
+        vals = [a(fr) for a in argfs]
+        if type(f) is Function:
+            code = f.code
+            if code is not cache[0]:
+                plan = _keyword_plan(code, npos, names)
+                if plan is None:
+                    return _bind_slow(fr, f, vals)
+                cache[0], cache[1], cache[2] = code, plan[0], plan[1]
+            ps = list(f.defaults)
+            d = f.defaults
+            for j in cache[2]:
+                if d[j] is UNBOUND:
+                    return _bind_slow(fr, f, vals)
+            for j, v in zip(cache[1], vals):
+                ps[j] = v
+            return enter(fr[0], f, [fr[0], f.globals, *ps, *f.pad], pos)
+        return _bind_slow(fr, f, vals)
+
+    def _bind_slow(fr: list[Any], f: Any, vals: list[Any]) -> Any:
+        kwargs = dict(zip(names, vals[npos:]))
+        return call_at(fr[0], f, vals[:npos], kwargs or None, pos)
+
+    return keyword_call
 
 
 _CALL_SRC = """
@@ -172,6 +233,9 @@ _CALL_SRC = """
                 except EvalError as e:
                     e._at(POS)
                     raise
+            if N in f.tails:
+                # fewer arguments than parameters, the rest have defaults
+                return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.tails[N]], POS)
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 
 
@@ -184,8 +248,8 @@ def _call_src(n: int) -> tuple[str, tuple[str, ...]]:
         _CALL_SRC.replace("{READS}", reads)
         .replace("{ARGS}", "".join(f"x{i}, " for i in range(n)))
         .replace("{TUPLE}", "".join(f"x{i}, " for i in range(n)))
-        .replace("N:", f"{n}:")
     )
+    src = re.sub(r"\bN\b", str(n), src)
     return src, names
 
 
@@ -430,4 +494,40 @@ _GET_SRC = """
         return generic(fr, r, (k, d))"""
 _GET1_SRC = _GET_SRC.replace("(k, d))", "(k,))")
 
-_CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at}
+def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
+    """Run ``f`` on its ready ``frame``: for a plain function, the entry work done here as
+    the call template does it (see ``make_invoke``); otherwise through ``code.invoke``."""
+    code = f.code
+    if f.plain_n >= 0 and not th.call_observers:
+        s = th.steps + f.lead
+        if f.leaf and s <= th.bound:
+            th.steps = s
+            try:
+                return f.body(frame)
+            except EvalError as e:
+                e._leave(code.name, None)
+                e._at(pos)
+                raise
+        act = th.active
+        if code not in act:
+            th.steps = s
+            act.add(code)
+            try:
+                if s > th.bound:
+                    th.overflow(f.lead, code.site)
+                return f.body(frame)
+            except EvalError as e:
+                e._leave(code.name, None)
+                e._at(pos)
+                raise
+            finally:
+                act.discard(code)
+    try:
+        return code.invoke(frame)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+_CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at,
+                             "enter": enter}

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .inline import inline_body
-from .shapes import Shape, make, template
+from .shapes import Shape, inline, make, template
 
 ENABLED = True
 
@@ -67,7 +66,7 @@ def sequence(units: list[Closure], signals: bool, value: Shape | None = None) ->
                        discard=value is None and not signals)
     closure = make(factory, *([value[1]] if value is not None else []), *units)
     for p in names:
-        closure = inline_body(closure, p)
+        closure = inline.inline_body(closure, p)
     return closure
 
 
@@ -76,7 +75,7 @@ def charged(k: int, site: Any, run: Closure, signals: bool) -> Closure:
     src = _CHARGE.replace("{RUN}", "return RUN(fr)" if signals else "RUN(fr)\n        return")
     factory = template("charged" + ("r" if signals else ""), src, (), {}, "K, SITE, RUN",
                        discard=not signals)
-    return inline_body(make(factory, k, site, run), "RUN")
+    return inline.inline_body(make(factory, k, site, run), "RUN")
 
 
 def while_loop(cond: Shape, ck: int, csite: Any, body: Closure, bk: int, bsite: Any
@@ -86,4 +85,4 @@ def while_loop(cond: Shape, ck: int, csite: Any, body: Closure, bk: int, bsite: 
     place of its call when it was made from a template."""
     factory = template("while_loop", _WHILE, (cond[0],), {}, "CK, CSITE, BODY, BK, BSITE", ("c",),
                        discard=True)
-    return inline_body(make(factory, cond[1], ck, csite, body, bk, bsite), "BODY")
+    return inline.inline_body(make(factory, cond[1], ck, csite, body, bk, bsite), "BODY")

@@ -91,7 +91,7 @@ class Function:
     """A Starlark function value."""
 
     __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
-                 "leaf", "__weakref__")
+                 "leaf", "tails", "__weakref__")
 
     def __init__(
         self,
@@ -112,6 +112,13 @@ class Function:
         self.body = code.body
         self.lead = code.lead
         self.leaf = code.leaf
+        # n -> what follows n positional arguments in a frame when the parameters after
+        # them all have defaults (those defaults, then the pad); only for simple parameters
+        self.tails: dict[int, list[Any]] = {}
+        n = code.fast_arity
+        while n > 0 and defaults[n - 1] is not UNBOUND:
+            n -= 1
+            self.tails[n] = [*defaults[n:code.fast_arity], *self.pad]
 
     @property
     def name(self) -> str:
