@@ -249,6 +249,77 @@ def main():
     out.append(f3(1))
     return out
 """,
+    "methods_direct": """
+def main():
+    long = "Ab, " * 40
+    out = []
+    for s in ["Hello", " pad\t", long, "a,b,,c", ""]:
+        out.append(s.upper())
+        out.append(s.lower() + s.capitalize())
+        out.append(s.strip() + s.lstrip() + s.rstrip())
+        out.append(s.startswith("He") or s.endswith(("c", "x")))
+        out.append(s.replace("b", "XYZ" * 30))
+        out.append(s.replace("a", ""))
+        out.append(s.split(","))
+        out.append(len(s[1:3]) + len(s[:-1]) + len(s[2:]))
+    d = {"k%d" % i: i for i in range(5)}
+    big = {i: i for i in range(100)}
+    out.append([d.keys(), d.values(), d.items(), len(big.keys()), len(big.values())])
+    xs = [1, 2, 3]
+    out.append([xs.pop(), xs, list(range(100))[5:90], (1, 2, 3)[1:], len(xs)])
+    out.append([str(7), str("s"), str(1 << 70), str(None), str(2.5), len({1: 2}), len(range(4))])
+    return out
+""",
+    "method_direct_errors": """
+def main():
+    out = []
+    for x in ["abc", ["a"], ("t",)]:
+        out.append(x.startswith("a") if type(x) == "string" else len(x))
+    for sep in [",", ""]:
+        out.append("a,b".split(sep))
+    return out
+""",
+    "startswith_bad_arg": """
+def main():
+    return "abc".startswith(1)
+""",
+    "pop_empty": """
+def main():
+    xs = [1]
+    xs.pop()
+    return xs.pop()
+""",
+    "pop_while_iterating": """
+def main():
+    xs = [1, 2, 3]
+    for x in xs:
+        xs.pop()
+    return xs
+""",
+    "slice_bad_index": """
+def main():
+    s = "abcdef"
+    out = [s[1:4], s[-2:], s[:None]]
+    return out + [s["a":2]]
+""",
+    "len_and_str_fallbacks": """
+def main():
+    out = [len("abc"), len([1]), len((1, 2)), len({}), len(set([1]))]
+    out.append(str(True) + str([1, "a"]) + str(-3))
+    return out + [len(5)]
+""",
+    "format_fast_and_general": """
+def main():
+    out = []
+    for i in range(3):
+        out.append("{}:{};".format(i, "x" * i))
+        out.append("{} {}".format(i, None))
+        out.append("{0}{0}".format(i))
+        out.append("{{}}{}".format(i))
+        out.append("{}".format("y" * 70))
+        out.append("pad {} and {} and {}".format(i, 1 << 80, "z"))
+    return out + ["{}{}".format(1)]
+""",
     "strings_in_runs": """
 def main():
     s = ""

@@ -174,15 +174,55 @@ def _decimal(s: str) -> int | None:
     return int(s)
 
 
+# Format strings whose only fields are ``{}``, split once at them (None: not such a format).
+_AUTO: dict[str, list[str] | None] = {}
+_SMALL = 10**18
+
+
+def _fast_format(fmt: str, args: tuple[Any, ...]) -> str | None:
+    """``fmt.format(*args)`` for the common case: only ``{}`` fields, as many arguments,
+    each a string or a small int, and an output shorter than the general path's first
+    intermediate charge; None for anything else."""
+    if fmt in _AUTO:
+        pieces = _AUTO[fmt]
+    else:
+        if len(_AUTO) >= 4096 or len(fmt) > 512:
+            return None
+        split = fmt.split("{}")
+        pieces = _AUTO[fmt] = (
+            None if any("{" in p or "}" in p for p in split) else split)
+    if pieces is None or len(pieces) != len(args) + 1:
+        return None
+    out = [pieces[0]]
+    for a, lit in zip(args, pieces[1:]):
+        ta = type(a)
+        if ta is str:
+            out.append(a)
+        elif ta is int and -_SMALL < a < _SMALL:
+            out.append(str(a))
+        else:
+            return None
+        out.append(lit)
+    r = "".join(out)
+    return r if len(r) < _CHECK_EVERY else None
+
+
 def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """Starlark ``fmt.format(*args, **kwargs)``."""
+    n = len(fmt)
+    if th is not None and n >= 16:
+        th.charge(fmt.count("{"))  # about a microsecond per field
+    if not kwargs:
+        fast = _fast_format(fmt, args)
+        if fast is not None:
+            # what the general path below writes, charged as its buffer would charge it
+            if th is not None and len(fast) >= ELEMS_PER_STEP:
+                th.charge(len(fast) // ELEMS_PER_STEP)
+            return fast
     out = _Out(th)
     auto = manual = False
     index = 0
     pos = 0  # start of the unprocessed rest of fmt
-    n = len(fmt)
-    if th is not None and n >= 16:
-        th.charge(fmt.count("{"))  # about a microsecond per field
     while True:
         i = fmt.find("{", pos)
         end = n if i < 0 else i

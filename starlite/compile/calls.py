@@ -26,7 +26,7 @@ from ..syntax import ast as A
 from ..values.args import Signature, call_builtin
 from ..values.core import UNBOUND, Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.ops import METHODS, get_attr, iterate
-from . import flat
+from . import flat, methods
 from .function import Function, new_frame
 from .leafcall import inline_call
 from .shapes import make, shape_of, template
@@ -267,7 +267,19 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
         store, discard)
     if inlined is not None:
         return inlined
-    factory = template(f"call{n}", src, kinds, _CALL_ENV, "POS", names, store >= 0, discard)
+    fast = methods.direct_builtin(values[0], n) if kinds[0] == "C" else ""
+    name = f"call{n}"
+    if flat.ENABLED:  # builtins called straight from the site (see `_BUILTIN_CALL`)
+        at = src.index("\n        return call_at(")
+        src = src[:at] + _BUILTIN_CALL.replace("TUPLE", "".join(f"x{i}, " for i in range(n))) \
+            + src[at:]
+        name += "b"
+    if fast:  # `len(x)`, ... inline for the common types (see ``methods``)
+        at = src.index("\n        if type(f) is Function:")
+        src = src[:at] + fast + src[at:]
+        name += "_" + values[0].name
+    env = {**_CALL_ENV, **methods.env()} if fast else _CALL_ENV
+    factory = template(name, src, kinds, env, "POS", names, store >= 0, discard)
     if store >= 0:
         return make(factory, *values, pos, store)
     return make(factory, *values, pos)
@@ -382,7 +394,12 @@ def _method_call(cc: Any, e: A.Call, pos: Position, discard: bool = False) -> Cl
         # receiver and arguments read by shape; the method itself through `generic`
         src, names = _mcall_src(n)
         shapes = [shape_of(cc, e.fn.x)] + [shape_of(cc, a.value) for a in e.args]
-        factory = template(f"mcall{n}", src, tuple(k for k, _ in shapes), {},
+        fast = methods.direct(name, n)
+        if fast:  # the operation inline for the common types (see ``methods``)
+            at = src.index("\n        if type(r) is IC[0]")
+            src = src[:at] + fast + src[at:]
+        factory = template(f"mcall{n}" + ("_" + name if fast else ""), src,
+                           tuple(k for k, _ in shapes), methods.env() if fast else {},
                            "generic, IC, failed", names, discard=discard)
         return make(factory, *[v for _, v in shapes], generic, ic, failed)
     if discard:
@@ -494,6 +511,18 @@ _GET_SRC = """
         return generic(fr, r, (k, d))"""
 _GET1_SRC = _GET_SRC.replace("(k, d))", "(k,))")
 
+# A builtin called by a positional call site: as ``call_value`` calls it, with its errors
+# given the builtin's frame and the call's position.
+_BUILTIN_CALL = """
+        if type(f) is Builtin:
+            try:
+                return call_builtin(fr[0], f, (TUPLE), None)
+            except EvalError as e:
+                e._leave(f.name, None)
+                e._at(POS)
+                raise"""
+
+
 def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
     """Run ``f`` on its ready ``frame``: for a plain function, the entry work done here as
     the call template does it (see ``make_invoke``); otherwise through ``code.invoke``."""
@@ -530,4 +559,4 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
 
 
 _CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at,
-                             "enter": enter}
+                             "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin}

@@ -18,6 +18,7 @@ from ..syntax import ast as A
 from ..values.arith import unary
 from ..values.core import UNBOUND, Dict, List
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
+from . import flat
 from .binops import make_binary
 from .calls import compile_call
 from .comploop import MAX_CLAUSES, Clause
@@ -60,6 +61,22 @@ _INDEX_SRC = """
                 pass
         return slow(a, k, fr[0])"""
 _INDEX_ENV: dict[str, Any] = {"List": List, "Dict": Dict}
+# (a slice of at most 64 elements charges nothing: see ``ExprCompiler.x_Slice``)
+_SLICE2_SRC = """
+        {READ0}
+        {READ1}
+        {READ2}
+        if (lo is None or type(lo) is int) and (hi is None or type(hi) is int):
+            ta = type(a)
+            if ta is str or ta is tuple:
+                r = a[lo:hi]
+                if len(r) <= 64:
+                    return r
+            elif ta is List:
+                r = a[lo:hi]
+                if len(r) <= 64:
+                    return List(r)
+        return slow(a, lo, hi, fr[0])"""
 
 
 class ExprCompiler:
@@ -317,6 +334,8 @@ class ExprCompiler:
         return make(factory, sx[1], sk[1], slow)
 
     def x_Slice(self, e: A.Slice) -> Closure:
+        if flat.ENABLED and e.step is None:
+            return self._slice2(e)
         x = self.expr(e.x)
         none = lambda fr: None  # noqa: E731
         lo = self.expr(e.lo) if e.lo is not None else none
@@ -340,6 +359,27 @@ class ExprCompiler:
                 raise
 
         return slice_
+
+    def _slice2(self, e: A.Slice) -> Closure:
+        """``x[lo:hi]``: operands read by shape, a short str, tuple or list slice inline."""
+        pos = self.pos(e)
+
+        def slow(a: Any, lo: Any, hi: Any, th: Any) -> Any:
+            try:
+                r = get_slice(a, lo, hi, None)
+                n = len(r)
+                if n > 64:
+                    th.charge(n // 64)
+                return r
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        shapes = [self.operand(e.x)] + [self.operand(k) if k is not None else ("C", None)
+                                        for k in (e.lo, e.hi)]
+        factory = template("slice2", _SLICE2_SRC, tuple(k for k, _ in shapes), _INDEX_ENV,
+                           "slow", ("a", "lo", "hi"))
+        return make(factory, *[v for _, v in shapes], slow)
 
     def x_Dot(self, e: A.Dot) -> Closure:
         x = self.expr(e.x)
