@@ -368,3 +368,27 @@ def test_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any("while True:" in text and "th.overflow(CK" not in text for text in built)
     assert any(name == "while_loop" and "S0" not in text and kind == "stmt"
                for name, text, _a, _n, kind in shapes.RECIPES.values())
+
+
+def test_format_fast_path_matches_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``str.format``'s fast path (only ``{}`` fields) gives what the field-by-field path
+    gives: the same strings, errors and step counts, under every step limit."""
+    from starlite.builtins import format as fmt
+
+    src = CASES["format_fast_and_general"] + """
+def long():
+    return ["{}-{}".format("a" * 40, "b" * 30), ("{}," * 600).format(*range(600))]
+"""
+    src = src.replace("return out + [", "return out + long() + [")
+    opts = _opts(src)
+    fast = _run_main(src, opts)
+    with monkeypatch.context() as m:
+        m.setattr(fmt, "_fast_format", lambda f, args: None)
+        slow = _run_main(src, opts)
+    assert fast == slow
+    for limit in range(1, fast[-1] + 1, 3):
+        a = _run_main(src, opts, limit)
+        with monkeypatch.context() as m:
+            m.setattr(fmt, "_fast_format", lambda f, args: None)
+            b = _run_main(src, opts, limit)
+        assert a == b, limit
