@@ -320,6 +320,60 @@ def main():
         out.append("pad {} and {} and {}".format(i, 1 << 80, "z"))
     return out + ["{}{}".format(1)]
 """,
+    "aug_index_paths": """
+def main():
+    d = {"a": 1, 2: 5, True: 0}
+    xs = [1, 2, 3, 4]
+    for i in range(3):
+        d["a"] += i
+        d[2] -= 1
+        d[True] += 1
+        d["a"] *= 2
+        xs[1] += 10
+        xs[-1] -= i
+        xs[0] += [i] if type(xs[0]) == "list" else 1
+        xs[2] |= 8
+    big = {"b": int("9" * 1233)}
+    big["b"] += big["b"]
+    d["s"] = "x"
+    d["s"] += "y"
+    return d, xs, big["b"] % 1000
+""",
+    "aug_index_missing_key": """
+def main():
+    d = {"a": 1}
+    for k in ["a", "b"]:
+        d[k] += 1
+    return d
+""",
+    "aug_index_out_of_range": """
+def main():
+    xs = [1, 2, 3]
+    for i in [0, -3, 3]:
+        xs[i] += 1
+    return xs
+""",
+    "aug_index_shrinks_during_rhs": """
+def main():
+    xs = [1, 2, 3]
+    xs[2] += xs.pop()
+    return xs
+""",
+    "aug_index_while_iterating": """
+def main():
+    xs = [1, 2, 3]
+    for x in xs:
+        xs[0] += x
+    return xs
+""",
+    "aug_index_bad_types": """
+def main():
+    t = (1, 2)
+    d = {"a": 1}
+    d["a"] += 1
+    d["a"] += "s"
+    return t
+""",
     "strings_in_runs": """
 def main():
     s = ""

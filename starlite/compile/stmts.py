@@ -88,6 +88,36 @@ _SETITEM_SRC = """
         slow(a, k, v, fr[0])"""
 MN = -M
 
+# x[k] op= y (see StmtCompiler._aug_index)
+_AUG_INDEX_SRC = """
+        {READ0}
+        {READ1}
+        ta = type(a)
+        tk = type(k)
+        if ta is Dict and (tk is str or tk is int) and k in a:
+            old = a[k]
+        elif ta is List and tk is int and -len(a) <= k < len(a):
+            old = a[k]
+        else:
+            old = get_slow(a, k, fr[0])
+        {READ2}
+        {VALUE}
+        if ta is Dict and not a.guard and (tk is str or tk is int):
+            a[k] = v
+            return
+        if ta is List and not a.guard and tk is int and -len(a) <= k < len(a):
+            a[k] = v
+            return
+        set_slow(a, k, v, fr[0])"""
+# the new value, for + and - (ints of modest size inline)
+_AUG_INT = """if type(old) is int and type(y) is int:
+            v = old OP y
+            if not MN < v < M:
+                v = apply(fr[0], old, y)
+        else:
+            v = apply(fr[0], old, y)"""
+_NAMES_AUG = {"+": "_add", "-": "_sub"}
+
 
 def charge_fn(k: int, site: StepSite, run: Closure) -> Closure:
     """``run`` preceded by a charge of ``k`` steps."""
@@ -389,6 +419,8 @@ class StmtCompiler(ExprCompiler):
                 put(fr, apply(fr[0], get(fr), y(fr)))
 
             return aug_name
+        if isinstance(lhs, A.Index) and flat.ENABLED:
+            return self._aug_index(lhs, s.rhs, op, apply)
         if isinstance(lhs, A.Index):
             xf = self.expr(lhs.x)
             kf = self.expr(lhs.index)
@@ -426,6 +458,34 @@ class StmtCompiler(ExprCompiler):
                 raise
 
         return aug_dot
+
+    def _aug_index(self, lhs: A.Index, rhs: A.Expr, op: str, apply: Any) -> Closure:
+        """``x[k] op= y``: operands read by shape; a dict entry with a str or int key, or a
+        list element, read and written in place; ``+``/``-`` of ints inline."""
+        ipos = self.pos(lhs)
+
+        def get_slow(a: Any, k: Any, th: Any) -> Any:
+            try:
+                return get_index(a, k, th)
+            except EvalError as err:
+                err._at(ipos)
+                raise
+
+        def set_slow(a: Any, k: Any, v: Any, th: Any) -> None:
+            try:
+                set_index(a, k, v, th)
+            except EvalError as err:
+                err._at(ipos)
+                raise
+
+        shapes = [self.operand(lhs.x), self.operand(lhs.index), self.operand(rhs)]
+        value = _AUG_INT.replace("OP", op) if op in ("+", "-") else "v = apply(fr[0], old, y)"
+        factory = template("aug_index" + _NAMES_AUG.get(op, ""),
+                           _AUG_INDEX_SRC.replace("{VALUE}", value),
+                           tuple(k for k, _ in shapes), {"Dict": Dict, "List": List, "M": M,
+                                                         "MN": MN},
+                           "get_slow, set_slow, apply", ("a", "k", "y"), discard=True)
+        return make(factory, *[v for _, v in shapes], get_slow, set_slow, apply)
 
     # ---- compound statements ---------------------------------------------------------
 
