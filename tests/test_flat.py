@@ -374,6 +374,73 @@ def main():
     d["a"] += "s"
     return t
 """,
+    "for_signals": """
+def find(xs, want):
+    for i, x in enumerate(xs):
+        if x == want:
+            return i
+    return -1
+
+def main():
+    out = []
+    for x in range(10):
+        if x % 3 == 0:
+            continue
+        if x > 7:
+            break
+        out.append(x)
+    n = 0
+    for k, v in {"a": 1, "b": 2}.items():
+        n += v
+        if k == "b":
+            break
+    for a, b in [(1, 2), [3, 4]]:
+        n += a * b
+    for [a, b] in [(5, 6)]:
+        n += a
+    for t in [(1, 2)]:
+        n += t[0]
+    return out, n, find([5, 6, 7], 7), find([], 1)
+""",
+    "for_pair_bad_length": """
+def main():
+    n = 0
+    for a, b in [(1, 2), (1, 2, 3)]:
+        n += a
+    return n
+""",
+    "for_not_iterable": """
+def main():
+    for x in 5:
+        return x
+""",
+    "for_mutation_after_break": """
+def main():
+    xs = [1, 2, 3]
+    for x in xs:
+        if x == 2:
+            break
+    xs.append(4)
+    for x in xs:
+        if x == 3:
+            return xs
+    return None
+""",
+    "for_module_level": """
+total = 0
+seen = []
+for i in range(6):
+    if i == 4:
+        break
+    if i % 2:
+        continue
+    total += i
+for k, v in [("a", 1), ("b", 2)]:
+    seen.append(k)
+    total += v
+def main():
+    return total, seen
+""",
     "strings_in_runs": """
 def main():
     s = ""

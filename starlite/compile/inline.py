@@ -41,7 +41,7 @@ MAX_INNER_LINES = 40
 MAX_LINES = 150
 MAX_COMBINED = 4096
 
-_combined: dict[tuple[Any, Any, Any], Callable[..., Any] | None] = {}
+_combined: dict[tuple[Any, ...], Callable[..., Any] | None] = {}
 # Off: every closure keeps its calls (the tests compare both ways).
 ENABLED = True
 
@@ -213,6 +213,49 @@ def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | No
     return _build(name, iname, new_text, new_args, ns, ins, suffix, kind)
 
 
+def _combine_tail(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
+    """The factory of ``outer``'s closure with ``return PARAM(fr)`` replaced by the text of
+    ``inner``, whatever it returns: in that tail position the inner text's returns are the
+    outer closure's own (a path that falls off its end returns None, as the call did)."""
+    text = shapes.RECIPES[outer][1]
+    _iname, itext, iargs, ins, _kind = shapes.RECIPES[inner]
+    if itext.count("\n") + 1 > MAX_INNER_LINES:
+        return None
+    m = re.search(rf"^( *)return {param}\(fr\)$", text, re.M)
+    if m is None:
+        return None
+    suffix = f"_{param.lower()}"
+    renamed = _rename(inner, suffix)
+    if renamed is None:
+        return None
+    name, text, args, ns, kind = shapes.RECIPES[outer]
+    indent = m.group(1)
+    block = "\n".join((indent + ln[8:]) if ln.strip() else ln for ln in renamed.split("\n"))
+    new_text = text[:m.start()] + block + f"\n{indent}return None" + text[m.end():]
+    if new_text.count("\n") + 1 > MAX_LINES:
+        return None
+    bare = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
+    if _VALUE_RETURN.search(bare):  # returns values: every return gives one
+        new_text, kind = re.sub(r"^( *)return *$", r"\1return None", new_text, flags=re.M), "expr"
+    else:
+        new_text, kind = bare, "stmt"
+    params = [p.strip() for p in iargs.split(",") if p.strip()]
+    new_args = ", ".join([args] + [p + suffix for p in params])
+    return _build(name, shapes.RECIPES[inner][0], new_text, new_args, ns, ins, suffix, kind)
+
+
+def _combine_branch(outer: Any, param: str, inner: Any) -> Callable[..., Any] | None:
+    """:func:`_combine_body`, or for a branch whose statement returns something (a
+    ``return``, ``break`` ...), :func:`_combine_tail`."""
+    return _combine_body(outer, param, inner) or _combine_tail(outer, param, inner)
+
+
+def _TAIL_ENABLED() -> bool:
+    from . import flat
+
+    return flat.ENABLED
+
+
 def inline_body(closure: Any, param: str) -> Any:
     """``closure``, whose text ends a path with ``return PARAM(fr)`` (an ``if`` and its
     branch) or runs the statement ``PARAM(fr)`` (a statement of a sequence, a loop's body),
@@ -229,7 +272,11 @@ def inline_body(closure: Any, param: str) -> Any:
     inner = getattr(values[args.index(param)], "_recipe", None)
     if inner is None:
         return closure
-    combined = _cached((factory, param, inner[0]), _combine_body)
+    # (a statement that returns something is written in only while ``flat`` is on, so the
+    # cache keeps the two ways apart)
+    tail = _TAIL_ENABLED()
+    combined = _cached((factory, param, inner[0]), _combine_branch if tail else _combine_body,
+                       tail)
     if combined is None:
         return closure
     values = (*values, *inner[1])
@@ -238,15 +285,17 @@ def inline_body(closure: Any, param: str) -> Any:
     return closure
 
 
-def _cached(key: tuple[Any, Any, Any], build: Any) -> Callable[..., Any] | None:
+def _cached(key: tuple[Any, Any, Any], build: Any, variant: bool = False
+            ) -> Callable[..., Any] | None:
     """The combined factory for ``key`` (built by ``build(*key)`` the first time), or None
-    when there is none (or the cache is full)."""
-    if key in _combined:
-        return _combined[key]
+    when there is none (or the cache is full); ``variant`` tells two builders apart."""
+    ckey = (*key, variant)
+    if ckey in _combined:
+        return _combined[ckey]
     if len(_combined) >= MAX_COMBINED:
         return None
     f: Callable[..., Any] | None = build(*key)
-    _combined[key] = f
+    _combined[ckey] = f
     return f
 
 

@@ -202,12 +202,18 @@ class StmtCompiler(ExprCompiler):
         return lambda fr: None
 
     def s_Break(self, s: A.Break) -> Closure:
+        if flat.ENABLED:
+            return flat.signal("BREAK", BREAK)
         return lambda fr: BREAK
 
     def s_Continue(self, s: A.Continue) -> Closure:
+        if flat.ENABLED:
+            return flat.signal("CONTINUE", CONTINUE)
         return lambda fr: CONTINUE
 
     def s_Return(self, s: A.Return) -> Closure:
+        if flat.ENABLED:
+            return flat.returns(self.operand(s.x) if s.x is not None else ("C", None))
         if s.x is None:
             return lambda fr: (None,)
         x = self.expr(s.x)
@@ -533,6 +539,22 @@ class StmtCompiler(ExprCompiler):
             one = loop_variant(body, it_f, ipos, k, site, slot, live=kept)
             if one is not None:
                 return one
+        if flat.ENABLED:
+            bind, target = "any", None
+            target_: Any = None
+            if slot >= 0:
+                bind, target = "local", slot
+            elif isinstance(vars_, A.Ident) and vars_.binding is not None and (
+                    vars_.binding.scope == A.GLOBAL):
+                bind, target = "global", vars_.binding.index
+            elif (isinstance(vars_, (A.TupleExpr, A.ListExpr)) and len(vars_.elts) == 2
+                  and all(isinstance(x, A.Ident) and x.binding is not None
+                          and x.binding.scope == A.LOCAL for x in vars_.elts)):
+                bind = "pair"
+                target_ = tuple(x.binding.index for x in vars_.elts)  # type: ignore[attr-defined]
+            return flat.for_loop(self.operand(s.iterable), ipos, k, site, bind,
+                                 target if target_ is None else target_, assign,
+                                 body, signals)
 
             def for_local(fr: list[Any]) -> None:
                 seq, held = open_iteration(it_f(fr), ipos)
@@ -707,8 +729,8 @@ class StmtCompiler(ExprCompiler):
             stmt_nodes(s, lead)
         last = body[-1] if body else None
         if flat.ENABLED and isinstance(last, A.Return) and last.x is not None and len(body) > 1:
-            return flat.sequence([self.stmt(s) for s in body[:-1]], False,
-                                 self.operand(last.x)), lead
+            init = [self.stmt(s) for s in body[:-1]]
+            return flat.sequence(init, [False] * len(init), self.operand(last.x)), lead
         if isinstance(last, A.Return):
             init = [self.stmt(s) for s in body[:-1]]
             ret: Closure = self.expr(last.x) if last.x is not None else (lambda fr: None)
@@ -773,8 +795,8 @@ def _sequence(units: list[tuple[Closure, bool]]) -> Closure:
     if len(units) == 1:
         return units[0][0]
     fns = [u for u, _ in units]
-    if flat.ENABLED and not any(sig for _, sig in units[:-1]):
-        return flat.sequence(fns, units[-1][1])
+    if flat.ENABLED:
+        return flat.sequence(fns, [sig for _, sig in units])
     if not any(sig for _, sig in units[:-1]):
         # only the last statement may signal
         if len(fns) == 2:
