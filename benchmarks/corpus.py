@@ -445,11 +445,13 @@ def main():
     top = sorted(by_customer.items(), key = lambda kv: -kv[1]["total"])[:5]
     report = []
     for name, e in top:
-        report.append("%s: %d orders, total %d, %d skus" % (name, e["count"], e["total"], len(e["skus"])))
+        line = "%s: %d orders, total %d, %d skus" % (name, e["count"], e["total"], len(e["skus"]))
+        report.append(line)
     return len("\\n".join(report)) + len(by_customer)
 """),
     Program("tool_module", "tool_script", """
-rows = [{"host": "h%d" % (i % 17), "latency": (i * 53) % 400, "ok": i % 9 != 0} for i in range(1500)]
+rows = [{"host": "h%d" % (i % 17), "latency": (i * 53) % 400, "ok": i % 9 != 0}
+        for i in range(1500)]
 slow = []
 errors = {}
 for row in rows:
