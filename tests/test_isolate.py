@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource 
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = "tests.isolate_hooks:HOOKS"
-TIMEOUT = 1.5
+TIMEOUT = 3.0
 
 
 def add(a: int, b: int) -> int:
@@ -110,7 +110,7 @@ class Recorder(Observer):
 def make(isolation: str, **kw: Any) -> Engine:
     kw.setdefault("step_limit", 10_000)
     kw.setdefault("timeout", TIMEOUT)
-    kw.setdefault("tool_call_timeout", 0.5)
+    kw.setdefault("tool_call_timeout", 1.0)
     eng = Engine(tools(), isolation=isolation, **kw)
     eng._worker_globals = HOOKS
     return eng
@@ -228,13 +228,17 @@ def test_untransferable_values_are_clear_errors(iso: Engine) -> None:
 
 
 def test_tool_call_timeout(iso: Engine, local: Engine) -> None:
-    a = iso.execute("return slow(seconds=2)")
-    b = local.execute("return slow(seconds=2)")
+    wait_for_pool(iso, 2)
+    before = pids(iso)
+    a = iso.execute("return slow(seconds=1.6)")
+    b = local.execute("return slow(seconds=1.6)")
     assert a.status == b.status == "error"
     assert a.error == b.error
     assert "tool slow timed out" in (a.error or "")
-    assert a.duration < 1.2
+    assert a.duration < 1.5
     assert iso.execute("return add(a=1, b=1)").value == 2
+    time.sleep(0.4)
+    assert pids(iso) == before  # the worker stopped waiting for the tool and was kept
 
 
 def test_observer_events_match_in_process(
@@ -301,7 +305,6 @@ def test_loop_without_step_limit_stops_at_timeout(unlimited: Engine) -> None:
     r = unlimited.execute("n = 0\nfor i in range(1 << 62):\n    n += 1")
     assert r.status == "timeout"
     assert time.monotonic() - t0 < 1.5
-    assert r.steps > 0
     assert unlimited.execute("return 2").value == 2
 
 
@@ -314,7 +317,7 @@ def test_stuck_worker_is_killed_at_timeout(unlimited: Engine) -> None:
     assert r.status == "timeout", r
     assert r.error == "the script timed out after 0.5 s"
     assert r.logs == ["before"]
-    assert 0.5 <= took < 1.2
+    assert 0.5 <= took < 1.5
     wait_for_pool(unlimited, 1, without={pid})
     assert pid not in pids(unlimited) and reaped(pid)
     assert unlimited.execute("return 3").value == 3
@@ -399,6 +402,9 @@ def test_fifty_concurrent_executions(iso: Engine) -> None:
 
 
 def test_cancelled_aexecute_frees_the_worker(iso: Engine) -> None:
+    wait_for_pool(iso, 2)
+    before = pids(iso)
+
     async def main() -> None:
         task = asyncio.ensure_future(iso.aexecute("slow(seconds=0.4)"))
         await asyncio.sleep(0.1)
@@ -409,6 +415,8 @@ def test_cancelled_aexecute_frees_the_worker(iso: Engine) -> None:
     asyncio.run(main())
     results = [iso.execute("return 7") for _ in range(4)]
     assert all(r.value == 7 for r in results)
+    time.sleep(0.3)
+    assert pids(iso) == before  # cancelled, not killed
 
 
 def test_close_ends_runs_and_reaps_workers() -> None:

@@ -51,7 +51,7 @@ from .tools import Tool
 from .worker import EXIT_MEMORY, ToolSpec, WorkerConfig, main, unwire_error, wire_error
 
 #: Seconds past a run's deadline after which a worker that has not reported is killed.
-GRACE = 0.1
+GRACE = 0.25
 #: Seconds a worker has to report a cancelled run before it is killed.
 CANCEL_GRACE = 1.0
 #: Fatal signals that, under a memory limit, mean the worker ran out of memory.
@@ -169,7 +169,7 @@ class _Proc:
             _, _, err, value, steps, memory, tainted = msg
             self.current = None
             ex.remote_done(err, value, steps, memory)
-            if memory or tainted:
+            if memory or tainted or self.killed:
                 self.kill()
             else:
                 self.pool.release(self)
@@ -260,6 +260,8 @@ class ProcessPool:
                     raise EvalError("the isolated worker processes fail to start")
                 if ex.settled:
                     return None
+                while self.idle and self.idle[-1].killed:
+                    self.idle.pop()
                 if self.idle:
                     p = self.idle.pop()
                     with _run_ids_lock:
@@ -271,7 +273,7 @@ class ProcessPool:
 
     def release(self, p: _Proc) -> None:
         with self.cond:
-            if p in self.procs and p not in self.idle:
+            if p in self.procs and p not in self.idle and not p.killed:
                 self.idle.append(p)
                 self.cond.notify()
 

@@ -284,13 +284,13 @@ class Worker:
         self.current = ex
         set_cpu_limit(self.config.cpu_limit)
         self.engine._run(ex)
-        tainted = not ex.finished.wait(TAINT_GRACE)
         self.current = None
-        for call in list(self.pending):  # calls the run no longer waits for
+        for call in list(self.pending):  # release threads of the run still waiting for tools
             slot = self.pending.pop(call, None)
             if slot is not None:
                 slot.reply = (False, wire_error(Cancelled("the run ended")))
                 slot.event.set()
+        tainted = not ex.finished.wait(TAINT_GRACE)
         err: BaseException | None = ex.error
         try:
             value = pickle.dumps(ex.value, pickle.HIGHEST_PROTOCOL)
