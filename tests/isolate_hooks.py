@@ -30,6 +30,11 @@ def _crash(th: Any, status: int) -> None:
     os._exit(status)
 
 
+def _abort(th: Any) -> None:
+    """Die of SIGABRT, as CPython does when an allocation fails where it cannot raise."""
+    os.abort()
+
+
 def _freeze(th: Any) -> None:
     """Stop the whole worker process (as a stuck C call would: nothing in it runs)."""
     os.kill(os.getpid(), signal.SIGSTOP)
@@ -40,6 +45,10 @@ def _spin(th: Any, seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pass
+
+
+def _nap(th: Any, seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _vm_size(th: Any) -> int:
@@ -53,8 +62,10 @@ def _vm_size(th: Any) -> int:
 HOOKS = {
     "hog": Builtin("hog", _hog),
     "crash": Builtin("crash", _crash),
+    "abort": Builtin("abort", _abort),
     "freeze": Builtin("freeze", _freeze),
     "spin": Builtin("spin", _spin),
+    "nap": Builtin("nap", _nap),
     "vm_size": Builtin("vm_size", _vm_size),
     "pid": Builtin("pid", lambda th: os.getpid()),
 }

@@ -165,13 +165,8 @@ def wait_for_pool(eng: Engine, size: int, without: set[int] = frozenset()) -> No
 
 
 def reaped(pid: int) -> bool:
-    """No process (not even a zombie) with this pid is left."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state != "Z"
+    """No process with this pid is left, not even a zombie."""
+    return not os.path.exists(f"/proc/{pid}")
 
 
 # ---- the same results as in-process ---------------------------------------------------------
@@ -350,6 +345,55 @@ def test_worker_crash_is_reported_and_the_next_run_succeeds(iso: Engine) -> None
     assert len(gone) == 1
     wait_for_pool(iso, 2, without=gone)
     assert all(reaped(p) for p in gone)
+
+
+def test_fatal_signal_under_the_memory_limit_is_reported_as_memory(iso: Engine) -> None:
+    r = iso.execute("abort()")
+    assert r.status == "error"
+    assert r.error == (
+        "memory limit exceeded: the isolated worker process died of SIGABRT under its memory "
+        f"limit of {1 << 30} bytes and was replaced")
+    assert iso.execute("return 8").value == 8
+
+
+def test_workers_end_with_the_program(tmp_path: Path) -> None:
+    """No close(): at exit the workers are stopped and reaped."""
+    code = (
+        "from starlite.engine import Engine\n"
+        "e = Engine(isolation='process', workers=2)\n"
+        "assert e.execute('return 1').value == 1\n"
+        "print(*sorted(p.process.pid for p in e._pool.procs))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    worker_pids = [int(x) for x in p.stdout.split()]
+    assert len(worker_pids) == 2
+    end = time.monotonic() + 5
+    while not all(reaped(pid) for pid in worker_pids) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert all(reaped(pid) for pid in worker_pids)
+
+
+def test_crash_cancels_pending_coroutine_tools() -> None:
+    cancelled = threading.Event()
+
+    async def wait_long() -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return "never"
+
+    eng = Engine([Tool("wait-long", "", wait_long)], isolation="process", workers=1,
+                 tool_call_timeout=60, timeout=60)
+    eng._worker_globals = HOOKS
+    with eng:
+        r = eng.execute("parallel([lambda: wait_long(), lambda: [nap(0.3), crash(5)]])")
+        assert r.status == "error" and "exit status 5" in (r.error or "")
+        assert cancelled.wait(5)
 
 
 def test_crash_while_tools_run_leaves_nothing_hanging(iso: Engine) -> None:

@@ -202,12 +202,16 @@ class _Proc:
         """Why the worker ended, as the error of the run it was serving."""
         code = self.process.exitcode
         limit = self.pool.config.memory_limit
-        if code == EXIT_MEMORY or (
-            limit is not None and code is not None and -code in _MEMORY_SIGNALS
-        ):
+        if code == EXIT_MEMORY:
             return EvalError(
                 f"memory limit exceeded: the isolated worker process ran out of its "
                 f"{limit} bytes and was replaced"
+            )
+        if limit is not None and code is not None and -code in _MEMORY_SIGNALS:
+            return EvalError(
+                f"memory limit exceeded: the isolated worker process died of "
+                f"{signal.Signals(-code).name} under its memory limit of {limit} bytes and "
+                "was replaced"
             )
         cpu = self.pool.config.cpu_limit
         if cpu is not None and code == -signal.SIGXCPU:
@@ -289,7 +293,7 @@ class ProcessPool:
             self.cond.notify_all()
         ex, p.current = p.current, None
         if ex is not None:
-            ex.settle(p.death(), None)
+            ex.fail(p.death())
         if replace:
             self._start()
 
@@ -304,7 +308,7 @@ class ProcessPool:
         for p in procs:
             ex = p.current
             if ex is not None:
-                ex.settle(Cancelled("the engine was closed"), None)
+                ex.fail(Cancelled("the engine was closed"))
             try:
                 p.send(("stop",))
             except (OSError, ValueError):
@@ -374,13 +378,20 @@ class RemoteExecution(_Execution):
         if time.monotonic() >= self.deadline + GRACE:
             self.abandon(Timeout(f"the script timed out after {self.engine.timeout:g} s"))
 
-    def abandon(self, err: BaseException) -> None:
+    def fail(self, err: BaseException) -> bool:
+        """Settle with ``err`` and stop the run's host side: tool calls not started yet are
+        refused, coroutine tools in progress are cancelled. False if already settled."""
         if not self.settle(err, None):
-            return
-        self.cancel_thread(self.root, str(err))  # tools not started yet are refused
+            return False
+        self.cancel_thread(self.root, str(err))
         for call in list(self.active.values()):
             if call.future is not None:
                 call.future.cancel()
+        return True
+
+    def abandon(self, err: BaseException) -> None:
+        if not self.fail(err):
+            return
         with self.pool.cond:
             p = self.proc
             run_id = p.run_id if p is not None and p.current is self else 0
