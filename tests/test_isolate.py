@@ -54,6 +54,27 @@ def slow(seconds: float) -> str:
     return "late"
 
 
+class Gauge:
+    """How many calls of ``track`` run at once in the host, at most."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def track(self, seconds: float) -> int:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(seconds)
+        with self.lock:
+            self.now -= 1
+        return 1
+
+
+GAUGE = Gauge()
+
+
 def gadget() -> Any:
     return threading.Lock()
 
@@ -65,6 +86,7 @@ def tools() -> list[Tool]:
         Tool("explode", "Raise.", fail),
         Tool("slow", "Sleep.", slow),
         Tool("gadget", "Return something that is not data.", gadget),
+        Tool("track", "Count concurrent calls.", GAUGE.track),
         Tool("need", "Schema'd.", lambda **kw: kw,
              input_schema={"type": "object", "properties": {"x": {"type": "integer"}},
                            "required": ["x"], "additionalProperties": False}),
@@ -111,6 +133,7 @@ def make(isolation: str, **kw: Any) -> Engine:
     kw.setdefault("step_limit", 10_000)
     kw.setdefault("timeout", TIMEOUT)
     kw.setdefault("tool_call_timeout", 1.0)
+    kw.setdefault("parallel_max", 3)
     eng = Engine(tools(), isolation=isolation, **kw)
     eng._worker_globals = HOOKS
     return eng
@@ -220,6 +243,14 @@ def test_untransferable_values_are_clear_errors(iso: Engine) -> None:
     r = iso.execute("return gadget()")
     assert r.status == "error" and "tool gadget returned a value" in (r.error or "")
     assert iso.execute("return 5").value == 5
+
+
+def test_parallel_max_holds_for_host_tools(iso: Engine) -> None:
+    GAUGE.peak = 0
+    r = iso.execute("return len(parallel([lambda: track(seconds=0.05) for i in range(9)]))")
+    assert r.ok and r.value == 9, r.error
+    assert r.parallel_tasks == 9 and r.tool_calls == 9
+    assert 2 <= GAUGE.peak <= 3
 
 
 def test_tool_call_timeout(iso: Engine, local: Engine) -> None:

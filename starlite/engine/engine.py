@@ -56,6 +56,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import hashlib
+import importlib.util
 import inspect
 import itertools
 import os
@@ -562,6 +563,8 @@ class Engine:
             raise ValueError("step_limit must be positive (or None for no limit)")
         if isolation not in ISOLATIONS:
             raise ValueError(f"isolation must be one of {', '.join(map(repr, ISOLATIONS))}")
+        if isolation == "process" and importlib.util.find_spec("resource") is None:
+            raise ValueError('isolation="process" needs POSIX resource limits (module resource)')
         if memory_limit is not None and memory_limit < 1:
             raise ValueError("memory_limit must be a positive number of bytes (or None)")
         if cpu_limit is not None and not cpu_limit > 0:
