@@ -26,6 +26,11 @@ Where tools run
   starts on first use (``Engine.close()`` stops it). The interpreter thread waits for it with
   ``tool_call_timeout``; the loop is never blocked by the interpreter.
 
+With ``Engine(isolation="process")`` the run is a
+:class:`~starlite.engine.isolate.RemoteExecution`: the same waiting, observers and result,
+but ``run`` hands the script to a worker process whose in-process engine
+(:mod:`starlite.engine.worker`) calls the tools back here through :meth:`_Execution.invoke`.
+
 Statuses come from the class of the failure (``StepLimitExceeded``, ``Timeout``, anything
 else), see :func:`status_of`.
 
