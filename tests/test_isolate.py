@@ -437,12 +437,12 @@ def test_crash_while_tools_run_leaves_nothing_hanging(iso: Engine) -> None:
 
 
 def test_cpu_limit() -> None:
-    with make("process", workers=1, timeout=30, cpu_limit=1) as eng:
-        t0 = time.monotonic()
-        r = eng.execute("spin(60)")  # 1 to 2 s of CPU time (RLIMIT_CPU counts whole seconds)
+    # 1 to 2 s of CPU time (RLIMIT_CPU counts whole seconds); the wall time that takes
+    # depends on the machine's load, hence the generous wall-clock timeout.
+    with make("process", workers=1, timeout=120, cpu_limit=1) as eng:
+        r = eng.execute("spin(240)")
         assert r.status == "timeout"
         assert r.error == "the script exceeded its CPU time limit of 1 s"
-        assert time.monotonic() - t0 < 25
         assert eng.execute("return 1").value == 1
 
 

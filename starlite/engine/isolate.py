@@ -153,6 +153,13 @@ class _Proc:
         if kind == "ready":
             self.ready = True
             return
+        if kind in ("free", "tainted"):  # after a "done" with busy set
+            if msg[1] == self.run_id and self.current is None:
+                if kind == "free" and not self.killed:
+                    self.pool.release(self)
+                else:
+                    self.kill()
+            return
         ex = self.current
         if ex is None or msg[1] != self.run_id:
             if kind == "call":  # a late call of a run that is over
@@ -166,12 +173,12 @@ class _Proc:
         elif kind == "event":
             ex.remote_event(msg[2], msg[3])
         elif kind == "done":
-            _, _, err, value, steps, memory, tainted = msg
+            _, _, err, value, steps, memory, busy = msg
             self.current = None
             ex.remote_done(err, value, steps, memory)
-            if memory or tainted or self.killed:
+            if memory or self.killed:
                 self.kill()
-            else:
+            elif not busy:  # else it says "free" or "tainted" next
                 self.pool.release(self)
 
     def reply(self, call: int, ok: bool, payload: Any) -> None:

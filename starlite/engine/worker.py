@@ -18,13 +18,15 @@ Messages (tuples, pickled by the pipe); the parent's are ``run``, ``reply``, ``c
                       ("print", run_id, line)
                       ("event", run_id, hook, fields)  on_call / on_return / on_parallel
                       ("call", run_id, call, tool_name, args)
-                      ("done", run_id, error, value, steps, memory, tainted)
+                      ("done", run_id, error, value, steps, memory, busy)
+                      ("free", run_id)  ("tainted", run_id)
 
 ``value`` is the pickled return value (plain Python data); ``error`` a wired error
 (:func:`wire_error`). ``memory``: the run failed for lack of memory (a ``MemoryError`` under
-``RLIMIT_AS``); ``tainted``: an interpreter thread of the run was still busy after it
-ended (a run abandoned at its timeout while stuck outside the interpreter). The parent
-replaces a worker after either.
+``RLIMIT_AS``); the parent replaces the worker. ``busy``: the run was abandoned (at its
+timeout, or cancelled) while an interpreter thread was still working; the worker then
+reports ``free`` once that thread has stopped, or ``tainted`` if it has not within
+:data:`TAINT_GRACE` seconds (stuck outside the interpreter): the parent replaces it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ from .tools import Param, Tool
 #: Exit status of a worker that ran out of memory outside a run (the parent reports
 #: "memory limit exceeded").
 EXIT_MEMORY = 75
-#: Seconds a worker waits, after a run ended, for its interpreter thread to finish.
-TAINT_GRACE = 0.2
+#: Seconds a worker waits, after an abandoned run, for its interpreter thread to stop.
+TAINT_GRACE = 1.0
 #: Error attributes carried across the pipe (all plain data).
 _ERROR_STATE = ("msg", "call_stack", "_pos", "filename", "line", "col", "errors", "reason")
 
@@ -290,7 +292,7 @@ class Worker:
             if slot is not None:
                 slot.reply = (False, wire_error(Cancelled("the run ended")))
                 slot.event.set()
-        tainted = not ex.finished.wait(TAINT_GRACE)
+        busy = not ex.finished.wait(0.01)  # its thread is normally done already
         err: BaseException | None = ex.error
         try:
             value = pickle.dumps(ex.value, pickle.HIGHEST_PROTOCOL)
@@ -300,7 +302,10 @@ class Worker:
                 f"the script's return value cannot be sent from the isolated worker: {e}"
             )
         memory = is_memory_error(err)
-        self.send(("done", run_id, wire_error(err), value, ex.steps, memory, tainted))
+        self.send(("done", run_id, wire_error(err), value, ex.steps, memory, busy))
+        if busy:  # abandoned while an interpreter thread was still working
+            free = ex.finished.wait(TAINT_GRACE)
+            self.send(("free" if free else "tainted", run_id))
 
     def call_host(self, name: str, **args: Any) -> Any:
         """A proxy tool: have the parent run tool ``name`` and wait for its reply."""
