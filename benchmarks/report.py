@@ -73,9 +73,15 @@ def report(data: dict[str, Any]) -> str:
     out += _table("PyPI starlark 0.6.0 / starlite (same programs, compiled once)",
                   _pairs(g.get("vs-pypi-starlark", {}), "test_pypi_starlark",
                          "test_starlite_module"), "PyPI starlark", "starlite")
+    out += _table("starlite / CPython (broad corpus, metering on)",
+                  _pairs(g.get("corpus", {}), "test_starlite", "test_cpython"),
+                  "starlite", "CPython")
+    out += _table("PyPI starlark 0.6.0 / starlite (broad corpus, compiled once)",
+                  _pairs(g.get("corpus-vs-pypi", {}), "test_pypi_starlark",
+                         "test_starlite_module"), "PyPI starlark", "starlite")
     extras = _extras(data)
     for group in sorted(g):
-        if group in ("eval", "vs-pypi-starlark"):
+        if group in ("eval", "vs-pypi-starlark", "corpus", "corpus-vs-pypi"):
             continue
         out.append(f"### {group}")
         out.append("")

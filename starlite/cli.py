@@ -7,6 +7,10 @@
     ``--option`` turns on dialect features: ``while``, ``recursion``, ``top_level_control``,
     ``global_reassign``, ``top_level_return``, or ``noset`` to remove ``set``.
 
+    ``--isolate`` runs the file in a worker process (``Engine(isolation="process")``) whose
+    address space is limited to ``--memory-limit`` (default 1G); what it prints is written
+    when it ends.
+
 ``starlite trace TRACE.jsonl [--top N] [--flame OUT.folded] [--svg OUT.svg]``
     Summarise a trace written by ``--trace`` (or by ``TraceRecorder`` / ``FlightRecorder``):
     outcome and steps, steps and calls by function, the hottest lines with their source text,
@@ -75,6 +79,22 @@ def _positive_float(text: str) -> float:
     return x
 
 
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _bytes(text: str) -> int:
+    """``--memory-limit``: bytes, or a number with a K, M, G or T suffix (powers of 1024)."""
+    t = text.strip().upper().removesuffix("B").replace("_", "")
+    unit = t[-1:] if t[-1:] in _UNITS else ""
+    try:
+        n = float(t[: len(t) - len(unit)]) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a memory size: {text!r}") from None
+    if not 0 < n < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive memory size: {text}")
+    return int(n)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="starlite",
@@ -97,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--option", action="append", metavar="NAME,...",
                    help="dialect features: while, recursion, top_level_control, "
                         "global_reassign, top_level_return, noset (repeatable)")
+    r.add_argument("--isolate", action="store_true",
+                   help="run in a separate worker process with a memory limit")
+    r.add_argument("--memory-limit", type=_bytes, metavar="BYTES", default=None,
+                   help="with --isolate: the worker's address space, e.g. 512M or 2G "
+                        "(default 1G)")
     r.set_defaults(func=_cmd_run)
 
     t = sub.add_parser("trace", help="summarise a trace file",
@@ -135,6 +160,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except OSError as e:
             raise _UsageError(f"cannot write trace {args.trace}: {_why(e)}") from None
         observers.append(recorder)
+    if args.isolate:
+        try:
+            return _run_isolated(args, source, options, observers)
+        finally:
+            if recorder is not None:
+                recorder.close()
+    if args.memory_limit is not None:
+        raise _UsageError("--memory-limit needs --isolate")
     thread = starlite.Thread(max_steps=args.max_steps, timeout=args.timeout,
                              options=options, observers=observers)
     try:
@@ -156,6 +189,40 @@ def _cmd_run(args: argparse.Namespace) -> int:
             recorder.close()
     _flush_stdout()
     return 0
+
+
+def _run_isolated(args: argparse.Namespace, source: str, options: Any,
+                  observers: list[Any]) -> int:
+    """``starlite run --isolate``: the file runs in an engine worker process."""
+    import starlite
+    from starlite.engine import Engine
+    from starlite.engine.engine import DEFAULT_MEMORY_LIMIT
+
+    if args.max_steps == 0:
+        raise _UsageError("--max-steps must be positive with --isolate")
+    failure: list[BaseException] = []
+
+    class OnError(starlite.Observer):
+        def on_error(self, event: Any) -> None:
+            failure.append(event.error)
+
+    limit = args.memory_limit if args.memory_limit is not None else DEFAULT_MEMORY_LIMIT
+    with Engine(step_limit=args.max_steps, timeout=args.timeout or float("inf"),
+                observers=[*observers, OnError()], options=options, isolation="process",
+                memory_limit=limit, workers=1) as engine:
+        engine._filename = args.file
+        result = engine.execute(source)
+    for line in result.logs:
+        sys.stdout.write(line + "\n")
+    _flush_stdout()
+    if result.ok:
+        return 0
+    err = failure[0] if failure else None
+    if isinstance(err, starlite.EvalError) and err.call_stack:
+        _err(err.backtrace())
+    else:
+        _err(result.error or "Error")
+    return 1
 
 
 def _cmd_trace(args: argparse.Namespace) -> int:

@@ -18,7 +18,10 @@ Quick tour::
 ``engine.tool_description()`` is the text to publish for the script-running tool. See
 :class:`Engine` for the rules of the script language and :mod:`starlite.engine.engine` for how
 runs, timeouts and tools are put together; :mod:`starlite.engine.parallel` for ``parallel()``
-and :mod:`starlite.engine.budget` for the step budget shared by parallel branches.
+and :mod:`starlite.engine.budget` for the step budget shared by parallel branches;
+:mod:`starlite.engine.isolate` and :mod:`starlite.engine.worker` for
+``Engine(isolation="process")``, which runs each script in a worker process under memory
+and CPU limits.
 """
 
 from __future__ import annotations

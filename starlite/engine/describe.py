@@ -63,8 +63,12 @@ def describe(engine: Engine) -> str:
         lines.append(f"  modules: {', '.join(extra)}")
     lines += [
         "",
-        f"Limits: {engine.step_limit} steps in total, parallel branches included (a step is "
-        "about one evaluated statement or expression); "
+        (
+            f"Limits: {engine.step_limit} steps in total, parallel branches included (a step "
+            "is about one evaluated statement or expression); "
+            if engine.step_limit is not None
+            else "Limits: "
+        ) +
         f"{engine.timeout:g} s for the whole script; {engine.tool_call_timeout:g} s per "
         "tool call.",
         "The response has status (success, error, timeout or step_limit), value, logs, "

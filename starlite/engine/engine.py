@@ -26,6 +26,11 @@ Where tools run
   starts on first use (``Engine.close()`` stops it). The interpreter thread waits for it with
   ``tool_call_timeout``; the loop is never blocked by the interpreter.
 
+With ``Engine(isolation="process")`` the run is a
+:class:`~starlite.engine.isolate.RemoteExecution`: the same waiting, observers and result,
+but ``run`` hands the script to a worker process whose in-process engine
+(:mod:`starlite.engine.worker`) calls the tools back here through :meth:`_Execution.invoke`.
+
 Statuses come from the class of the failure (``StepLimitExceeded``, ``Timeout``, anything
 else), see :func:`status_of`.
 
@@ -56,8 +61,11 @@ import asyncio
 import concurrent.futures
 import contextvars
 import hashlib
+import importlib.util
 import inspect
 import itertools
+import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -94,6 +102,12 @@ _CACHE_SIZE = 256
 # Tool-call ids are unique in the process (not just in a run), so that an observer can pair
 # ToolStart and ToolEnd by ``call_id`` alone while many runs share it.
 _CALL_IDS = itertools.count(1)
+#: The step budget of a run with ``step_limit=None``.
+UNLIMITED = sys.maxsize
+#: Where scripts run: in threads of this process, or in a pool of worker processes.
+ISOLATIONS = ("thread", "process")
+#: The default ``memory_limit`` of an isolated worker process (its whole address space).
+DEFAULT_MEMORY_LIMIT = 1 << 30
 
 
 def status_of(err: BaseException | None) -> Status:
@@ -184,7 +198,7 @@ class _Execution:
         self.loop = loop
         self.logs: list[str] = []
         self.lock = threading.Lock()
-        self.budget = StepBudget(engine.step_limit)
+        self.budget = StepBudget(UNLIMITED if engine.step_limit is None else engine.step_limit)
         self.slots = threading.Semaphore(engine.parallel_max - 1)
         self.tool_calls = 0
         self.parallel_used = False
@@ -270,7 +284,7 @@ class _Execution:
             self.settled = True
             self.error = err
             self.value = value
-            self.steps = self.root.steps + sum(b.steps for b in self.branches)
+            self.steps = self.count_steps()
             self.logs_out = list(self.logs)
             self.duration = time.perf_counter() - self.t0
         self.done.set()
@@ -278,6 +292,10 @@ class _Execution:
         if cb is not None:
             cb()
         return True
+
+    def count_steps(self) -> int:
+        """Steps used so far by the script's thread and its branches (under ``self.lock``)."""
+        return self.root.steps + sum(b.steps for b in self.branches)
 
     def abandon(self, err: BaseException) -> None:
         """Settle with ``err`` and stop everything still running."""
@@ -308,7 +326,9 @@ class _Execution:
     def start(self) -> None:
         root = self.root
         if root.observers:
-            ev = ExecStart(FILENAME, "exec", self.session_id, self.script_hash, time.time())
+            ev = ExecStart(
+                self.engine._filename, "exec", self.session_id, self.script_hash, time.time()
+            )
             notify(root, "on_exec_start", ev)
             self._contexts = _Contexts(root, "exec_context", ev)
 
@@ -324,7 +344,7 @@ class _Execution:
                     root,
                     "on_exec_end",
                     ExecEnd(
-                        FILENAME,
+                        self.engine._filename,
                         "exec",
                         res.status,
                         res.steps,
@@ -365,6 +385,12 @@ class _Execution:
             raise Cancelled(th.cancel_reason)
         args = {k: to_python(v) for k, v in kwargs.items()} if kwargs else {}
         _check_args(tool, args)
+        return self.invoke(th, tool, args)
+
+    def invoke(self, th: Thread, tool: Tool, args: dict[str, Any]) -> Any:
+        """Run ``tool`` with checked plain-Python ``args`` on behalf of thread ``th``: count
+        the call, deliver the tool events, enforce ``tool_call_timeout`` and return the
+        result as :meth:`convert_result` makes it."""
         with self.lock:
             self.tool_calls += 1
         call_id = next(_CALL_IDS)
@@ -392,12 +418,7 @@ class _Execution:
             dt = time.perf_counter() - t0
             if dt > self.engine.tool_call_timeout:
                 raise EvalError(_overdue(tool.name, self.engine.tool_call_timeout))
-            try:
-                return to_starlark(r)
-            except TypeError as e:
-                raise EvalError(
-                    f"tool {tool.name} returned a value that is not JSON-like: {e}"
-                ) from e
+            return self.convert_result(tool, r)
         except BaseException as e:
             err = e
             raise
@@ -411,6 +432,13 @@ class _Execution:
                     "on_tool_end",
                     ToolEnd(tool.name, call_id, time.perf_counter() - t0, err, self.session_id),
                 )
+
+    def convert_result(self, tool: Tool, r: Any) -> Any:
+        """A tool's result as the script receives it (a Starlark value)."""
+        try:
+            return to_starlark(r)
+        except TypeError as e:
+            raise EvalError(f"tool {tool.name} returned a value that is not JSON-like: {e}") from e
 
     def _await(self, th: Thread, tool: Tool, aw: Any, call: _Call) -> Any:
         """Run awaitable ``aw`` on the event loop and wait for it from this thread."""
@@ -500,6 +528,20 @@ class Engine:
     ``print`` ...) or ``call_tool`` / ``parallel``. The modules ``json``, ``math`` and
     ``struct`` are predeclared too, unless a tool takes the name.
 
+    ``step_limit=None`` sets no step limit (then only ``timeout`` stops a long script).
+
+    ``isolation``: ``"thread"`` (the default) runs scripts in threads of this process;
+    ``"process"`` runs each script in a worker process from a pool of ``workers`` (default:
+    the number of CPUs, at most 4) started on first use (see :mod:`starlite.engine.isolate`).
+    There, ``memory_limit`` bytes (default 1 GiB; None: no limit) is the worker's whole
+    address space (``RLIMIT_AS``), ``cpu_limit`` seconds (default None) its CPU time per run
+    (``RLIMIT_CPU``), and a worker that does not stop at ``timeout`` is killed. Tools still
+    run in this process; results, statuses and observer events are those of an in-process
+    run (except per-step events, which stay in the worker). A worker out of memory ends the
+    run with ``error`` "memory limit exceeded"; one over its CPU limit with ``timeout``.
+    Return values, ``data``, tool arguments and results must be picklable plain data.
+    :meth:`close` (or ``with``, or the end of the program) stops the workers.
+
     ``data`` given to :meth:`execute` become global variables; a name that is not an
     identifier or that would shadow a tool, a builtin or a predeclared name makes the run
     fail with status ``error`` (data usually comes from the agent, so this is the script's
@@ -510,16 +552,30 @@ class Engine:
     def __init__(
         self,
         tools: Iterable[Tool] = (),
-        step_limit: int = 100_000,
+        step_limit: int | None = 100_000,
         timeout: float = 60.0,
         tool_call_timeout: float = 30.0,
         parallel_max: int = 10,
         observers: Iterable[Observer] = (),
         *,
         options: Options | None = None,
+        isolation: str = "thread",
+        memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+        cpu_limit: float | None = None,
+        workers: int | None = None,
     ) -> None:
-        if step_limit < 1:
-            raise ValueError("step_limit must be positive")
+        if step_limit is not None and step_limit < 1:
+            raise ValueError("step_limit must be positive (or None for no limit)")
+        if isolation not in ISOLATIONS:
+            raise ValueError(f"isolation must be one of {', '.join(map(repr, ISOLATIONS))}")
+        if isolation == "process" and importlib.util.find_spec("resource") is None:
+            raise ValueError('isolation="process" needs POSIX resource limits (module resource)')
+        if memory_limit is not None and memory_limit < 1:
+            raise ValueError("memory_limit must be a positive number of bytes (or None)")
+        if cpu_limit is not None and not cpu_limit > 0:
+            raise ValueError("cpu_limit must be a positive number of seconds (or None)")
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1")
         if timeout <= 0 or tool_call_timeout <= 0:
             raise ValueError("timeout and tool_call_timeout must be positive")
         if parallel_max < 1:
@@ -574,6 +630,16 @@ class Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: threading.Thread | None = None
         self._loop_lock = threading.Lock()
+        self.isolation = isolation
+        self.memory_limit = memory_limit
+        self.cpu_limit = None if cpu_limit is None else float(cpu_limit)
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self._pool: Any = None  # the ProcessPool of isolation="process", made on first use
+        # "module:attr" naming a dict of extra predeclared values for the worker processes
+        # (tests use it to run code inside a worker; see starlite.engine.worker).
+        self._worker_globals: str | None = None
+        # The filename scripts are compiled under (``starlite run --isolate`` sets it).
+        self._filename = FILENAME
 
     # ---- running scripts -----------------------------------------------------------------
 
@@ -582,7 +648,10 @@ class Engine:
     ) -> ExecutionResult:
         """Run ``script`` and return its :class:`ExecutionResult` (never raises for anything
         the script or a tool does). Blocks until the run ends or its timeout passes."""
-        ex = _Execution(self, _text(script), data, session_id)
+        return self._run(self._execution(_text(script), data, session_id))
+
+    def _run(self, ex: _Execution) -> ExecutionResult:
+        """Start run ``ex`` on a worker thread and wait for it (see :meth:`execute`)."""
         ex.start()
         try:
             POOL.submit(partial(contextvars.copy_context().run, ex.run))
@@ -595,13 +664,27 @@ class Engine:
             res = ex.end()
         return res
 
+    def _execution(
+        self,
+        script: str,
+        data: Any,
+        session_id: str | None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> _Execution:
+        """The state of a new run: in this process, or handed to a worker process."""
+        if self.isolation == "process":
+            from .isolate import RemoteExecution, pool_of
+
+            return RemoteExecution(pool_of(self), self, script, data, session_id, loop)
+        return _Execution(self, script, data, session_id, loop)
+
     async def aexecute(
         self, script: str, data: Mapping[str, Any] | None = None, session_id: str | None = None
     ) -> ExecutionResult:
         """Like :meth:`execute`, awaiting the run without blocking the event loop. Coroutine
         tools run on this loop; the interpreter runs in a worker thread."""
         loop = asyncio.get_running_loop()
-        ex = _Execution(self, _text(script), data, session_id, loop=loop)
+        ex = self._execution(_text(script), data, session_id, loop=loop)
         ex.start()
         try:
             fut: asyncio.Future[None] = loop.create_future()
@@ -626,7 +709,13 @@ class Engine:
         return res
 
     def close(self) -> None:
-        """Stop the private event loop thread (started by coroutine tools under execute)."""
+        """Stop the private event loop thread (started by coroutine tools under execute)
+        and, with ``isolation="process"``, the worker processes (runs still in progress end
+        with an error). An isolated engine starts new workers if it is used again."""
+        with self._loop_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
         with self._loop_lock:
             loop, t = self._loop, self._loop_thread
             self._loop = self._loop_thread = None
@@ -680,7 +769,7 @@ class Engine:
             if prog is not None:
                 self._cache.move_to_end(key)
                 return prog
-        prog = compile_program(FILENAME, script, [*self._globals, *key[1]], self.options)
+        prog = compile_program(self._filename, script, [*self._globals, *key[1]], self.options)
         with self._cache_lock:
             self._cache[key] = prog
             while len(self._cache) > _CACHE_SIZE:
