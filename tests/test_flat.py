@@ -441,6 +441,46 @@ for k, v in [("a", 1), ("b", 2)]:
 def main():
     return total, seen
 """,
+    "floats_and_mixed": """
+def main():
+    nan = float("nan")
+    out = []
+    for a in [1.5, 3, 1 << 60, nan, 0.0]:
+        for b in [2.5, -3, nan, 0.0, 1 << 54]:
+            out.append([a < b, a <= b, a > b, a >= b, a + b, a - b, a * b,
+                        a / b if b != 0 else 0, -a])
+    return out
+""",
+    "float_division_by_zero": """
+def main():
+    x = 1.5
+    for d in [2.0, 1, 0.0]:
+        x = x / d
+    return x
+""",
+    "float_too_big_int": """
+def main():
+    return 1.5 + int("9" * 400)
+""",
+    "and_or_charges": """
+def f(x):
+    return x > 2
+def main():
+    out = []
+    for i in range(6):
+        out.append(i and f(i))
+        out.append(i or f(i) or [i])
+        out.append(i % 2 == 0 and i > 2 and "big")
+    return out
+""",
+    "and_or_error_in_right": """
+def main():
+    n = 0
+    for x in [1, 0, "a"]:
+        if x and x + 1:
+            n += 1
+    return n
+""",
     "strings_in_runs": """
 def main():
     s = ""

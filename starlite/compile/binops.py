@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..values.arith import binary, inplace
 from ..values.ops import equal
+from . import flat
 from .percent import constant_format
 from .shapes import make, template
 
@@ -114,6 +115,27 @@ _FAST: dict[str, str] = {
             return a not in b""",
 }
 
+# Float fast paths: the general path's results (``arith``: an int operand is converted with
+# ``to_float``, exact below 2**53; ordering treats NaN specially, so only non-NaN floats).
+_FLOAT_ARITH = """
+        if type(a) is float:
+            if type(b) is float or (type(b) is int and F53N < b < F53):
+                return a OP b
+        elif type(b) is float and type(a) is int and F53N < a < F53:
+            return a OP b"""
+_FLOAT_CMP = """
+        if type(a) is float and type(b) is float and a == a and b == b:
+            return a OP b"""
+_FLOAT: dict[str, str] = {
+    "+": _FLOAT_ARITH, "-": _FLOAT_ARITH, "*": _FLOAT_ARITH,
+    "/": """
+        if (type(a) is float or (type(a) is int and F53N < a < F53)) and (
+                type(b) is float or (type(b) is int and F53N < b < F53)) and b:
+            return a / b""",
+    "<": _FLOAT_CMP, "<=": _FLOAT_CMP, ">": _FLOAT_CMP, ">=": _FLOAT_CMP,
+}
+
+
 def make_binary(
     op: str, x: tuple[str, Any], y: tuple[str, Any], pos: Position, store: int = -1,
     aug: bool = False, store_global: bool = False,
@@ -142,6 +164,9 @@ def make_binary(
         conds.append("type(b) is int")
     ints = " and ".join(conds) if conds else "True"
     fast = _FAST.get(op, "").replace("{ints}", f"({ints})")
+    floats = flat.ENABLED and not (ix and iy) and op in _FLOAT
+    if floats:  # floats (and ints exactly representable as floats) after the int paths
+        fast += _FLOAT[op].replace("OP", op)
     if sx:
         fast = fast.replace(" and M2N < a < M2", "").replace(" and MN < a < M", "")
         fast = fast.replace(" and HN < a < H", "")
@@ -152,7 +177,7 @@ def make_binary(
     src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
         f"\n        return {'slow_inplace' if aug else 'slow'}(fr[0], OP, a, b, POS)"
     )
-    flags = "".join(str(int(c)) for c in (ix, iy, sx, sy))
+    flags = "".join(str(int(c)) for c in (ix, iy, sx, sy)) + ("f" if floats else "")
     factory = template(("aug_" if aug else "binop_") + _NAMES[op] + flags, src, (kx, ky), _ENV,
                        "POS, OP", ("a", "b"), store >= 0, store_global=store_global)
     if store >= 0:
@@ -177,7 +202,7 @@ def _env() -> dict[str, Any]:
     from ..values.core import Dict
 
     return {"slow": slow, "slow_inplace": slow_inplace, "M": M, "M2": M2, "MN": -M,
-            "M2N": -M2, "H": H, "HN": -H,
+            "M2N": -M2, "H": H, "HN": -H, "F53": 1 << 53, "F53N": -(1 << 53),
             "equal": equal, "Dict": Dict,
             "fast_percent": _fast_percent}
 

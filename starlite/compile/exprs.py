@@ -277,6 +277,10 @@ class ExprCompiler:
 
     def x_Binary(self, e: A.Binary) -> Closure:
         op = e.op
+        if (op == "and" or op == "or") and flat.ENABLED:
+            nodes = expr_nodes(e.y, [])
+            return flat.and_or(op, self.operand(e.x), self.operand(e.y), len(nodes),
+                               self.site(nodes))
         if op == "and" or op == "or":
             x = self.expr(e.x)
             y = self.charged(e.y)

@@ -171,3 +171,24 @@ def for_loop(it: Shape, ipos: Any, k: int, site: Any, bind: str, slot: Any, assi
     if signals:
         return make(factory, it[1], body, ipos, k, site, slot, assign)
     return inline.inline_body(make(factory, it[1], ipos, k, site, slot, assign, body), "BODY")
+
+
+_AND_OR = """
+        {READ0}
+        if TEST:
+            return a
+        th = fr[0]
+        s_ = th.steps + K
+        th.steps = s_
+        if s_ > th.bound:
+            th.overflow(K, SITE)
+        {READ1}
+        return b"""
+
+
+def and_or(op: str, x: Shape, y: Shape, k: int, site: Any) -> Closure:
+    """``x and y`` / ``x or y``: ``x`` read by shape; ``y``, when it is evaluated, after the
+    charge of its own ``k`` nodes."""
+    src = _AND_OR.replace("TEST", "not a" if op == "and" else "a")
+    factory = template(op + "_", src, (x[0], y[0]), {}, "K, SITE", ("a", "b"))
+    return make(factory, x[1], y[1], k, site)
