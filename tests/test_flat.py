@@ -553,3 +553,43 @@ def long():
             m.setattr(fmt, "_fast_format", lambda f, args: None)
             b = _run_main(src, opts, limit)
         assert a == b, limit
+
+
+SORT_TUPLES = """
+def main():
+    people = [{"name": "p%d" % (i % 7), "age": (i * 37) % 9, "w": 0.5 * (i % 4)}
+              for i in range(40)]
+    out = [
+        sorted(people, key=lambda p: (-p["age"], p["name"])),
+        sorted(people, key=lambda p: (p["w"], p["age"]), reverse=True),
+        sorted(people, key=lambda p: (p["age"] + p["w"], p["name"], p["age"])),
+        sorted([(i % 3, "x%d" % (i % 5)) for i in range(30)]),
+        sorted([(1, "a"), (1,), (0, "b")]),
+        sorted([(1, [2]), (1, [1])]),
+        sorted([(float("nan"), 1), (1.0, 2)]),
+        sorted([(True, 1), (False, 2)]),
+    ]
+    return out
+"""
+
+
+@pytest.mark.parametrize("src", [SORT_TUPLES, SORT_TUPLES.replace(
+    "        sorted([(True, 1), (False, 2)]),\n", "        sorted([(1, 2), (1, 'a')]),\n")])
+def test_sorting_tuples_natively_matches_the_starlark_order(
+        src: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tuple keys whose positions are natively ordered are compared by Python: the same
+    order, errors and step counts as the comparison-by-comparison path, every step limit."""
+    from starlite.builtins import universe
+
+    def run(limit: int | None) -> Any:
+        fast = _run_main(src, {}, limit)
+        with monkeypatch.context() as m:
+            m.setattr(universe, "_tuples_natively_ordered", lambda xs: False)
+            slow = _run_main(src, {}, limit)
+        return fast, slow
+
+    fast, slow = run(None)
+    assert fast == slow
+    for limit in range(1, fast[-1] + 1, 7):
+        a, b = run(limit)
+        assert a == b, limit

@@ -563,8 +563,9 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
         return List(elems)
     keys = [call(th, key, (e,)) for e in elems]
     order = list(range(n))
-    _charge_sort(th, n, _natively_ordered(keys))
-    if _natively_ordered(keys):
+    native = _natively_ordered(keys)
+    _charge_sort(th, n, native)
+    if native or _tuples_natively_ordered(keys):
         order.sort(key=keys.__getitem__, reverse=reverse)
     else:
         err: list[EvalError] = []
@@ -615,6 +616,20 @@ def _natively_ordered(xs: Any) -> bool:
     return True
 
 
+def _tuples_natively_ordered(xs: Any) -> bool:
+    """Tuples of one length under 64 whose every position holds natively ordered values
+    (see :func:`_natively_ordered`): Python's tuple order is then Starlark's, and comparing
+    two of them charges nothing (``ops.cmp`` charges tuples of 64 elements or more, and
+    nested containers), so Python may compare them itself. (The sort is charged as for
+    any other keys.)"""
+    if not xs or type(xs[0]) is not tuple:
+        return False
+    n = len(xs[0])
+    if n >= ELEMS_PER_STEP or not all(type(x) is tuple and len(x) == n for x in xs):
+        return False
+    return all(_natively_ordered([x[i] for x in xs]) for i in range(n))
+
+
 def _charge_sort(th: Any, n: int, native: bool) -> None:
     if n > 1:
         work = n * n.bit_length()  # comparisons
@@ -625,7 +640,7 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
     """Sort ``xs`` in place by Starlark's ordering (stable; errors for unordered values)."""
     native = _natively_ordered(xs)
     _charge_sort(th, len(xs), native)
-    if native:
+    if native or _tuples_natively_ordered(xs):
         xs.sort(reverse=reverse)
         return
     err: list[EvalError] = []

@@ -40,8 +40,8 @@ def call_value(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
     t = type(f)
     if t is Function:
         code = f.code
-        if not kwargs and code.fast_arity == len(args):
-            return code.invoke([th, f.globals, *args, *f.pad])
+        if not kwargs and code.fast_arity == len(args) and flat.ENABLED:
+            return enter(th, f, [th, f.globals, *args, *f.pad], None)
         return code.invoke(new_frame(th, f, args, kwargs))
     if t is Builtin:
         try:
@@ -523,9 +523,10 @@ _BUILTIN_CALL = """
                 raise"""
 
 
-def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
+def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
     """Run ``f`` on its ready ``frame``: for a plain function, the entry work done here as
-    the call template does it (see ``make_invoke``); otherwise through ``code.invoke``."""
+    the call template does it (see ``make_invoke``); otherwise through ``code.invoke``.
+    An error gets the call's position ``pos`` (None: the caller places it)."""
     code = f.code
     if f.plain_n >= 0 and not th.call_observers:
         s = th.steps + f.lead
@@ -535,7 +536,8 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
                 return f.body(frame)
             except EvalError as e:
                 e._leave(code.name, None)
-                e._at(pos)
+                if pos is not None:
+                    e._at(pos)
                 raise
         act = th.active
         if code not in act:
@@ -547,14 +549,16 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position) -> Any:
                 return f.body(frame)
             except EvalError as e:
                 e._leave(code.name, None)
-                e._at(pos)
+                if pos is not None:
+                    e._at(pos)
                 raise
             finally:
                 act.discard(code)
     try:
         return code.invoke(frame)
     except EvalError as e:
-        e._at(pos)
+        if pos is not None:
+            e._at(pos)
         raise
 
 
