@@ -228,6 +228,8 @@ _CALL_SRC = """
                         act.discard(code)
             code = f.code
             if code.fast_arity == N:
+                if code.signal_plain:
+                    return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.pad], POS)
                 try:
                     return code.invoke([fr[0], f.globals, {ARGS}*f.pad])
                 except EvalError as e:
@@ -554,6 +556,24 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
                 raise
             finally:
                 act.discard(code)
+    elif code.signal_plain and not th.call_observers:
+        act = th.active
+        if code not in act:
+            s = th.steps + f.lead
+            th.steps = s
+            act.add(code)
+            try:
+                if s > th.bound:
+                    th.overflow(f.lead, code.site)
+                r = f.body(frame)
+            except EvalError as e:
+                e._leave(code.name, None)
+                if pos is not None:
+                    e._at(pos)
+                raise
+            finally:
+                act.discard(code)
+            return None if r is None else r[0]
     try:
         return code.invoke(frame)
     except EvalError as e:

@@ -50,6 +50,7 @@ class Code:
         "site",
         "leaf",
         "node",
+        "signal_plain",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -81,6 +82,8 @@ class Code:
         # needs no entry in the recursion set
         self.leaf = False
         self.node: Any = None  # the `def` statement (None for a lambda)
+        # as `plain`, but the body returns a signal (None, or a 1-tuple holding the value)
+        self.signal_plain = False
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time

@@ -695,6 +695,8 @@ class StmtCompiler(ExprCompiler):
         code.lead = len(lead)
         code.site = lead_site
         code.plain = value_body and not code.cells and not self.options.recursion
+        code.signal_plain = (not value_body and not code.cells and not self.options.recursion
+                             and flat.ENABLED)
         code.leaf = not scope.makes_calls
         # what the def evaluates at run time: defaults and captured cells
         defaults: list[tuple[int, Closure]] = []
