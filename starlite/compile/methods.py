@@ -48,6 +48,13 @@ _DIRECT: dict[tuple[str, int], str] = {
         if type(r) is List and r and not r.guard:
             return r.pop()""",
 }
+for _n in (1, 2, 3):  # (a format under 16 characters and a result under 64 charge nothing)
+    _args = ", ".join(f"x{i}" for i in range(_n))
+    _DIRECT[("format", _n)] = f"""
+        if type(r) is str and len(r) < 16:
+            t_ = fast_format(r, ({_args},))
+            if t_ is not None and len(t_) < 64:
+                return t_"""
 for _m in ("upper", "lower", "capitalize"):
     _DIRECT[(_m, 0)] = f"""
         if type(r) is str and len(r) < 64:
@@ -95,7 +102,8 @@ def direct_builtin(f: Any, n: int) -> str:
 def env() -> dict[str, Any]:
     """The names the direct lines use."""
     if "WS" not in _ENV:
-        from ..builtins.strings import _WS  # (the builtins import the compiler)
+        from ..builtins.format import _fast_format  # (the builtins import the compiler)
+        from ..builtins.strings import _WS
 
-        _ENV.update({"List": List, "Dict": Dict, "WS": _WS})
+        _ENV.update({"List": List, "Dict": Dict, "WS": _WS, "fast_format": _fast_format})
     return _ENV
