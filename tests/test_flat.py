@@ -481,6 +481,44 @@ def main():
             n += 1
     return n
 """,
+    "recursion_entry": """
+# recursion
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+def depth(n):
+    return 0 if n == 0 else 1 + depth(n - 1)
+
+def walk(t):
+    n = 1
+    for c in t.get("kids", []):
+        n += walk(c)
+    return n
+
+def main():
+    tree = {"kids": [{"kids": [{}, {}]}, {}]}
+    return fib(7), depth(30), walk(tree), [fib(i) for i in range(5)]
+""",
+    "recursion_error_inside": """
+# recursion
+def f(n):
+    if n == 0:
+        return 1 // n
+    return f(n - 1) + 1
+
+def main():
+    return f(5)
+""",
+    "recursion_too_deep": """
+# recursion
+def f(n):
+    return f(n + 1)
+
+def main():
+    return f(0)
+""",
     "strings_in_runs": """
 def main():
     s = ""
@@ -493,7 +531,10 @@ def main():
 
 
 def _opts(src: str) -> dict[str, bool]:
-    return {"while_": True, "top_level_control": True, "global_reassign": True}
+    opts = {"while_": True, "top_level_control": True, "global_reassign": True}
+    if "# recursion" in src:
+        opts["recursion"] = True
+    return opts
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -503,7 +544,9 @@ def test_cases_agree_under_every_step_limit(name: str) -> None:
     on, off = _both(lambda: _run_main(src, opts))
     assert on == off
     full = on[-1]
-    for limit in range(1, full + 1):
+    # every limit; for the few long cases (a 1000-deep recursion) every k-th and the last
+    stride = 1 if full <= 1200 else full // 300
+    for limit in sorted({*range(1, full + 1, stride), full - 1, full}):
         a, b = _both(lambda lim=limit: _run_main(src, opts, lim))
         assert a == b, limit
 

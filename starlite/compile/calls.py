@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from ..errors import EvalError, Position
 from ..syntax import ast as A
+from ..thread import MAX_DEPTH
 from ..values.args import Signature, call_builtin
 from ..values.core import UNBOUND, Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.ops import METHODS, get_attr, iterate
@@ -228,7 +229,7 @@ _CALL_SRC = """
                         act.discard(code)
             code = f.code
             if code.fast_arity == N:
-                if code.signal_plain:
+                if code.signal_plain or code.rec_plain:
                     return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.pad], POS)
                 try:
                     return code.invoke([fr[0], f.globals, {ARGS}*f.pad])
@@ -574,6 +575,22 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
             finally:
                 act.discard(code)
             return None if r is None else r[0]
+    elif code.rec_plain and not th.call_observers and th.depth < MAX_DEPTH:
+        th.depth += 1
+        s = th.steps + f.lead
+        th.steps = s
+        try:
+            if s > th.bound:
+                th.overflow(f.lead, code.site)
+            r = f.body(frame)
+        except EvalError as e:
+            e._leave(code.name, None)
+            if pos is not None:
+                e._at(pos)
+            raise
+        finally:
+            th.depth -= 1
+        return r if code.rec_plain == 1 or r is None else r[0]
     try:
         return code.invoke(frame)
     except EvalError as e:

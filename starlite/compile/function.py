@@ -51,6 +51,7 @@ class Code:
         "leaf",
         "node",
         "signal_plain",
+        "rec_plain",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -84,6 +85,9 @@ class Code:
         self.node: Any = None  # the `def` statement (None for a lambda)
         # as `plain`, but the body returns a signal (None, or a 1-tuple holding the value)
         self.signal_plain = False
+        # under Options(recursion=True), no cells: call sites may do the entry work (the
+        # depth limit, the charge) inline; 1: the body returns the value, 2: a signal
+        self.rec_plain = 0
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
