@@ -79,9 +79,12 @@ def report(data: dict[str, Any]) -> str:
     out += _table("PyPI starlark 0.6.0 / starlite (broad corpus, compiled once)",
                   _pairs(g.get("corpus-vs-pypi", {}), "test_pypi_starlark",
                          "test_starlite_module"), "PyPI starlark", "starlite")
+    out += _table("starlite / CPython (floor micro-benchmarks, metering on)",
+                  _pairs(g.get("floors", {}), "test_starlite", "test_cpython"),
+                  "starlite", "CPython")
     extras = _extras(data)
     for group in sorted(g):
-        if group in ("eval", "vs-pypi-starlark", "corpus", "corpus-vs-pypi"):
+        if group in ("eval", "vs-pypi-starlark", "corpus", "corpus-vs-pypi", "floors"):
             continue
         out.append(f"### {group}")
         out.append("")

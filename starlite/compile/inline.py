@@ -25,6 +25,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -251,9 +252,8 @@ def _combine_branch(outer: Any, param: str, inner: Any) -> Callable[..., Any] | 
 
 
 def _TAIL_ENABLED() -> bool:
-    from . import flat
-
-    return flat.ENABLED
+    flat = sys.modules.get(__package__ + ".flat")  # (flat imports this module)
+    return bool(flat is not None and flat.ENABLED)
 
 
 def inline_body(closure: Any, param: str) -> Any:

@@ -91,12 +91,13 @@ def direct_builtin(f: Any, n: int) -> str:
     arguments ("" when there are none, or while ``flat.ENABLED`` is off)."""
     if not flat.ENABLED or type(f) is not Builtin or f.recv is not None:
         return ""
+    name: str = f.name
+    lines = _BUILTIN.get((name, n), "")
+    if not lines:
+        return ""
     from ..builtins import UNIVERSE  # (the builtins import the compiler)
 
-    name: str = f.name
-    if UNIVERSE.get(name) is not f:
-        return ""
-    return _BUILTIN.get((name, n), "")
+    return lines if UNIVERSE.get(name) is f else ""
 
 
 def env() -> dict[str, Any]:
