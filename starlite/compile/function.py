@@ -52,6 +52,7 @@ class Code:
         "node",
         "signal_plain",
         "rec_plain",
+        "deep",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -88,6 +89,7 @@ class Code:
         # under Options(recursion=True), no cells: call sites may do the entry work (the
         # depth limit, the charge) inline; 1: the body returns the value, 2: a signal
         self.rec_plain = 0
+        self.deep = False  # compiled under Options(recursion=True)
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time

@@ -697,6 +697,7 @@ class StmtCompiler(ExprCompiler):
         code.plain = value_body and not code.cells and not self.options.recursion
         code.signal_plain = (not value_body and not code.cells and not self.options.recursion
                              and flat.ENABLED)
+        code.deep = self.options.recursion
         if self.options.recursion and not code.cells and flat.ENABLED:
             code.rec_plain = 1 if value_body else 2
         code.leaf = not scope.makes_calls
