@@ -75,12 +75,18 @@ class Driver:
 
 
 @contextmanager
-def connect(target: Any, **client_args: Any) -> Iterator[Driver]:
-    """Connect the SDK's client to ``target`` (StdioServerParameters, a URL, a Server)."""
-    with start_blocking_portal() as portal:
-        client = Client(target, read_timeout_seconds=START_TIMEOUT, **client_args)
-        with portal.wrap_async_context_manager(client):
-            yield Driver(portal, client)
+def connect(target: Any, portal: BlockingPortal | None = None, **client_args: Any
+            ) -> Iterator[Driver]:
+    """Connect the SDK's client to ``target`` (StdioServerParameters, a URL, a Server), in
+    ``portal``'s event loop (a new one if None)."""
+    if portal is None:
+        with start_blocking_portal() as portal:
+            with connect(target, portal, **client_args) as d:
+                yield d
+        return
+    client = Client(target, read_timeout_seconds=START_TIMEOUT, **client_args)
+    with portal.wrap_async_context_manager(client):
+        yield Driver(portal, client)
 
 
 def stdio_gateway(*args: str) -> StdioServerParameters:
