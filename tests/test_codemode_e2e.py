@@ -38,18 +38,20 @@ GATEWAY_ARGS = (
 @pytest.fixture(scope="module", params=["stdio", "http"])
 def gw(request: pytest.FixtureRequest) -> Iterator[tuple[str, Driver]]:
     if request.param == "stdio":
-        with connect(stdio_gateway(*GATEWAY_ARGS)) as d:
+        # the handshake-era protocol, as desktop clients speak it (the benchmark, the example
+        # and the telemetry tests use the SDK's default, the 2026 protocol)
+        with connect(stdio_gateway(*GATEWAY_ARGS), mode="legacy") as d:
             yield "stdio", d
     else:
         # the HTTP gateway also serves its metrics and writes JSON logs (see the tests below)
         args = (*GATEWAY_ARGS, "--prometheus", "127.0.0.1:0", "--log-json")
         with http_gateway(*args) as (proc, url), connect(url, mode="legacy") as d:
-            HTTP_PROCESS.append(proc)
+            HTTP_PROCESS.append((proc, url))
             yield "http", d
             HTTP_PROCESS.clear()
 
 
-HTTP_PROCESS: list[Process] = []
+HTTP_PROCESS: list[tuple[Process, str]] = []
 
 
 def test_list_tools(gw: tuple[str, Driver]) -> None:
@@ -245,7 +247,18 @@ def test_bad_flags() -> None:
 def _http_process(gw: tuple[str, Driver]) -> Process:
     if gw[0] != "http":
         pytest.skip("the HTTP gateway is the one started with --prometheus and --log-json")
-    return HTTP_PROCESS[0]
+    return HTTP_PROCESS[0][0]
+
+
+def test_second_http_client_on_the_2026_protocol(gw: tuple[str, Driver]) -> None:
+    _http_process(gw)
+    with connect(HTTP_PROCESS[0][1]) as other:
+        assert other.client.protocol_version >= "2026"
+        err, r = other.script("return parallel([lambda: add(a=1, b=1), lambda: add(a=2, b=2)])")
+        assert not err and r["value"] == [{"result": 2}, {"result": 4}]
+        assert r["session_id"] is None  # the 2026 protocol has no sessions
+    err, r = gw[1].script("return 'first client still served'")
+    assert not err
 
 
 def test_prometheus_scrape(gw: tuple[str, Driver]) -> None:
