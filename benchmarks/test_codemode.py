@@ -104,7 +104,7 @@ def pair() -> Iterator[Pair]:
 
 
 async def _warm_up(p: Pair) -> None:
-    for _ in range(10):  # imports, caches, the compiled scripts
+    for _ in range(2):  # imports, caches, the compiled scripts
         await p.call_direct()
         await p.run(ONE_CALL)
         await p.run(MANY_CALLS)

@@ -202,8 +202,11 @@ class Backend:
             why = self.gone or "not started"
             raise BackendError(f"backend {self.name} is not available: {why}")
         try:
+            # The engine stops waiting after tool_call_timeout with a message naming the
+            # tool; the SDK's own timeout, a little later, is the backstop that also cancels
+            # the request at the backend (and bounds passed-through calls).
             return await client.call_tool(
-                tool, dict(arguments or {}), read_timeout_seconds=self.call_timeout
+                tool, dict(arguments or {}), read_timeout_seconds=self.call_timeout + 1.0
             )
         except MCPError as e:
             if e.error.code != types.CONNECTION_CLOSED:

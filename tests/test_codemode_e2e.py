@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("mcp")
 
+from codemode.cli import main  # noqa: E402
 from tests.codemode_support import (  # noqa: E402
     Driver,
     Process,
@@ -225,20 +226,26 @@ def test_backend_that_fails_to_start() -> None:
         "--backend", "missing=/nonexistent/mcp-server --flag",
         "--backend", "quits=sh -c 'exit 3'",
         "--backend", "mute=sh -c 'cat > /dev/null'",  # reads the handshake, never answers
-        "--connect-timeout", "3",
+        "--connect-timeout", "2",
     )
     assert "cannot start" in out
     assert re.search(r"backend missing \(stdio: /nonexistent/mcp-server --flag\) failed to start: "
                      r"FileNotFoundError", out), out
     assert re.search(r"backend quits \(stdio: .*\) failed to start: the connection closed", out)
-    assert re.search(r"backend mute \(stdio: .*\) did not start within 3 s", out), out
+    assert re.search(r"backend mute \(stdio: .*\) did not start within 2 s", out), out
 
 
-def test_bad_flags() -> None:
-    p = Process(gateway_argv("--backend", "x"))
-    assert p.proc.wait(timeout=120) == 2
-    p.stop()
-    assert "want NAME=COMMAND ARGS... or NAME=URL" in "\n".join(p.lines)
+def test_bad_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, message in (
+        (["--backend", "x"], "want NAME=COMMAND ARGS... or NAME=URL"),
+        ([], "no backends"),
+        (["--backend", "a=cmd", "--http", "nowhere"], "want HOST:PORT"),
+        (["--backend", "a=cmd", "--step-limit", "0"], "step_limit must be a positive number"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 # ---- telemetry switches of the command (on the HTTP gateway) -----------------------------------

@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
     InMemorySpanExporter,
 )
 
-from codemode import Config, Gateway, parse_backend  # noqa: E402
+from codemode import Config, Gateway, Limits, parse_backend  # noqa: E402
 from telemetry import ScriptTelemetry  # noqa: E402
 from tests.codemode_support import Driver, backend_flag, connect, stdio_gateway  # noqa: E402
 
@@ -57,7 +57,8 @@ class Telemetry:
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[tuple[Telemetry, Driver]]:
     tel = Telemetry()
-    config = Config(backends=(parse_backend(backend_flag("main", "main")),), code_mode_only=True)
+    config = Config(backends=(parse_backend(backend_flag("main", "main")),),
+                    limits=Limits(tool_call_timeout=2), code_mode_only=True)
     gw = Gateway(config, observers=[tel.observer])
     with start_blocking_portal() as portal:
         with portal.wrap_async_context_manager(gw.running()):
@@ -118,6 +119,19 @@ def test_failed_run_is_recorded_with_its_status(gateway: tuple[Telemetry, Driver
     statuses = {dict(p.attributes).get("status")
                 for p in tel.metric_points()["toolhive_vmcp_script_executions"]}
     assert "error" in statuses
+
+
+def test_tool_call_timeout(gateway: tuple[Telemetry, Driver]) -> None:
+    tel, d = gateway
+    tel.spans.clear()
+    err, r = d.script("x = add(a=1, b=1)\nreturn slow(seconds=30)")
+    assert err and r["status"] == "error"
+    assert r["error"].endswith(
+        "tool slow timed out: no result within the tool_call_timeout of 2 s"), r["error"]
+    tool_span = next(s for s in tel.spans.get_finished_spans() if s.name == "execute_tool slow")
+    assert not tool_span.status.is_ok
+    err, r = d.script("return add(a=2, b=2)")
+    assert not err and r["value"] == {"result": 4}
 
 
 # ---- --otel: the command exporting with OTLP to a collector ------------------------------------
