@@ -116,7 +116,7 @@ class RemoteTool:
     async def call(self, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         return await self.backend.call(self.tool.name, arguments)
 
-    async def call_value(self, **arguments: Any) -> Any:
+    async def call_value(self, /, **arguments: Any) -> Any:
         """The function behind the script's tool: the value, or ToolError for ``isError``."""
         result = await self.call(arguments)
         if result.is_error:

@@ -35,6 +35,11 @@ def main_server() -> MCPServer:
         """Return the text."""
         return text
 
+    @srv.tool(name="get-self")
+    def get_self(self: str, limit: int = 2) -> str:  # noqa: N805 - a parameter named self
+        """A kebab-case tool name and a parameter named self."""
+        return self * limit
+
     @srv.tool()
     async def slow(seconds: float) -> str:
         """Sleep, then say so."""

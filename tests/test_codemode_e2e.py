@@ -60,7 +60,7 @@ def test_list_tools(gw: tuple[str, Driver]) -> None:
     tools = {t.name: t for t in d.list_tools()}
     # echo and crash exist in several backends: prefixed; fail is a Starlark builtin: prefixed
     assert set(tools) == {
-        "execute_tool_script", "add", "lookup", "slow", "traceparent", "main_fail",
+        "execute_tool_script", "add", "lookup", "slow", "traceparent", "main_fail", "get-self",
         "main_echo", "fragile_echo", "doomed_echo", "fragile_crash", "doomed_crash",
     }
     script_tool = tools["execute_tool_script"]
@@ -96,6 +96,14 @@ def test_data_and_call_tool(gw: tuple[str, Driver]) -> None:
     _, d = gw
     err, r = d.script('return call_tool("main_echo", text=word * n)', {"word": "ab", "n": 3})
     assert not err and r["value"] == {"result": "ababab"}
+
+
+def test_kebab_case_tool_with_a_parameter_named_self(gw: tuple[str, Driver]) -> None:
+    _, d = gw
+    err, r = d.script('return get_self(self="ab", limit=3)')
+    assert not err and r["value"] == {"result": "ababab"}
+    assert "get_self(self: string, limit?: integer)    [tool 'get-self']" in (
+        d.list_tools()[0].description or "")
 
 
 def test_status_error(gw: tuple[str, Driver]) -> None:
