@@ -2,6 +2,7 @@
 
     python tests/codemode_backend.py main      add, lookup, echo, slow, fail, traceparent
     python tests/codemode_backend.py fragile   echo, crash (crash ends the process mid-call)
+    python tests/codemode_backend.py fragile --http PORT     the same on http://127.0.0.1:PORT/mcp
 
 It imports nothing from this repository, like any third-party MCP server.
 """
@@ -79,4 +80,9 @@ def fragile_server() -> MCPServer:
 
 if __name__ == "__main__":
     flavor = sys.argv[1] if len(sys.argv) > 1 else "main"
-    (fragile_server() if flavor == "fragile" else main_server()).run()
+    server = fragile_server() if flavor == "fragile" else main_server()
+    if "--http" in sys.argv:  # streamable HTTP on http://127.0.0.1:PORT/mcp
+        port = int(sys.argv[sys.argv.index("--http") + 1])
+        server.run("streamable-http", host="127.0.0.1", port=port)
+    else:
+        server.run()

@@ -4,6 +4,8 @@ exporters injected (its backend a real subprocess), driven by the SDK's client."
 from __future__ import annotations
 
 import http.server
+import socket
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -24,8 +26,16 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 )
 
 from codemode import Config, Gateway, Limits, parse_backend  # noqa: E402
+from codemode.config import BackendSpec  # noqa: E402
 from telemetry import ScriptTelemetry  # noqa: E402
-from tests.codemode_support import Driver, backend_flag, connect, stdio_gateway  # noqa: E402
+from tests.codemode_support import (  # noqa: E402
+    BACKEND,
+    Driver,
+    Process,
+    backend_flag,
+    connect,
+    stdio_gateway,
+)
 
 SCRIPT = """
 a = add(a=1, b=2)
@@ -54,16 +64,41 @@ class Telemetry:
         return out
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[tuple[Telemetry, Driver]]:
-    tel = Telemetry()
-    config = Config(backends=(parse_backend(backend_flag("main", "main")),),
-                    limits=Limits(tool_call_timeout=2), code_mode_only=True)
-    gw = Gateway(config, observers=[tel.observer])
-    with start_blocking_portal() as portal:
-        with portal.wrap_async_context_manager(gw.running()):
-            with connect(gw.server, portal) as d:
-                yield tel, d
+    """The gateway in process over two backends: ``main`` on stdio, and ``web`` (the fragile
+    flavour, tools echo and crash) a streamable-HTTP server reached by URL."""
+    port = _free_port()
+    web = Process([sys.executable, str(BACKEND), "fragile", "--http", str(port)])
+    try:
+        web.wait_for(r"Uvicorn running on")
+        tel = Telemetry()
+        url = BackendSpec("web", url=f"http://127.0.0.1:{port}/mcp", headers={"X-Test": "1"})
+        config = Config(backends=(parse_backend(backend_flag("main", "main")), url),
+                        limits=Limits(tool_call_timeout=2), code_mode_only=True)
+        gw = Gateway(config, observers=[tel.observer])
+        with start_blocking_portal() as portal:
+            with portal.wrap_async_context_manager(gw.running()):
+                with connect(gw.server, portal) as d:
+                    yield tel, d
+    finally:
+        web.stop()
+
+
+def test_streamable_http_backend(gateway: tuple[Telemetry, Driver]) -> None:
+    tel, d = gateway
+    tel.spans.clear()
+    err, r = d.script('return [web_echo(text="over http"), main_echo(text="over stdio")]')
+    assert not err, r
+    assert r["value"] == [{"result": "fragile: over http"}, {"result": "over stdio"}]
+    names = sorted(s.name for s in tel.spans.get_finished_spans())
+    assert names == ["execute_tool main_echo", "execute_tool web_echo", "execute_tool_script"]
 
 
 def test_code_mode_only_lists_the_script_tool_alone(gateway: tuple[Telemetry, Driver]) -> None:
