@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -135,9 +136,36 @@ def describe_tool(tool: types.Tool) -> str:
     return text.strip()
 
 
+def json_value(v: Any) -> Any:
+    """A script's return value as JSON data: tuples and sets become arrays (a set's items
+    sorted when they can be), dict keys strings, bytes text (UTF-8, invalid bytes replaced),
+    NaN and infinities null, and anything else JSON has no form for (a function, a range)
+    its string form."""
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, list | tuple):
+        return [json_value(x) for x in v]
+    if isinstance(v, set | frozenset):
+        items = [json_value(x) for x in v]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
+    if isinstance(v, dict):
+        return {k if isinstance(k, str) else json.dumps(json_value(k)): json_value(x)
+                for k, x in v.items()}
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
 def execution_payload(result: ExecutionResult, session_id: str | None) -> dict[str, Any]:
+    """The JSON object ``execute_tool_script`` answers with."""
     payload = result.to_dict()
     payload["session_id"] = session_id
+    payload["value"] = json_value(payload["value"])
     return payload
 
 
@@ -275,7 +303,7 @@ class Gateway:
             result = await self.engine.aexecute(script, data, session_id=session_id)
         payload = execution_payload(result, session_id)
         return types.CallToolResult(
-            content=[types.TextContent(type="text", text=json.dumps(payload, default=str))],
+            content=[types.TextContent(type="text", text=json.dumps(payload, allow_nan=False))],
             structured_content=payload,
             is_error=not result.ok,
         )

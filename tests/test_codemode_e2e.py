@@ -92,6 +92,15 @@ def test_sequential_and_parallel(gw: tuple[str, Driver]) -> None:
     assert r["steps"] > 0 and len(r["script_hash"]) == 64
 
 
+def test_values_without_a_json_form(gw: tuple[str, Driver]) -> None:
+    _, d = gw
+    err, r = d.script('return {"f": [float("inf"), 1.5, float("nan")], "s": set([3, 1]), '
+                      '"t": (1, "a"), "k": {1: "one", None: 0}, "b": b"hi", "r": range(2)}')
+    assert not err, r
+    assert r["value"] == {"f": [None, 1.5, None], "s": [1, 3], "t": [1, "a"],
+                          "k": {"1": "one", "null": 0}, "b": "hi", "r": "range(0, 2)"}
+
+
 def test_data_and_call_tool(gw: tuple[str, Driver]) -> None:
     _, d = gw
     err, r = d.script('return call_tool("main_echo", text=word * n)', {"word": "ab", "n": 3})
