@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "tests" / "codemode_backend.py"
 #: Generous: the machine may be loaded (2 cores shared by many processes).
 START_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that was free a moment ago (nothing listens on it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def backend_flag(name: str, flavor: str) -> str:

@@ -20,6 +20,7 @@ from tests.codemode_support import (  # noqa: E402
     Process,
     backend_flag,
     connect,
+    free_port,
     gateway_argv,
     http_gateway,
     stdio_gateway,
@@ -243,6 +244,7 @@ def test_backend_that_fails_to_start() -> None:
         "--backend", "missing=/nonexistent/mcp-server --flag",
         "--backend", "quits=sh -c 'exit 3'",
         "--backend", "mute=sh -c 'cat > /dev/null'",  # reads the handshake, never answers
+        "--backend", f"web=http://127.0.0.1:{free_port()}/mcp",
         "--connect-timeout", "2",
     )
     assert "cannot start" in out
@@ -250,6 +252,8 @@ def test_backend_that_fails_to_start() -> None:
                      r"FileNotFoundError", out), out
     assert re.search(r"backend quits \(stdio: .*\) failed to start: the connection closed", out)
     assert re.search(r"backend mute \(stdio: .*\) did not start within 2 s", out), out
+    assert re.search(r"backend web \(http://127\.0\.0\.1:\d+/mcp\) failed to start: "
+                     r"ConnectError", out), out
 
 
 def test_bad_flags(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,6 @@ exporters injected (its backend a real subprocess), driven by the SDK's client."
 from __future__ import annotations
 
 import http.server
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from tests.codemode_support import (  # noqa: E402
     Process,
     backend_flag,
     connect,
+    free_port,
     stdio_gateway,
 )
 
@@ -64,17 +64,11 @@ class Telemetry:
         return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[tuple[Telemetry, Driver]]:
     """The gateway in process over two backends: ``main`` on stdio, and ``web`` (the fragile
     flavour, tools echo and crash) a streamable-HTTP server reached by URL."""
-    port = _free_port()
+    port = free_port()
     web = Process([sys.executable, str(BACKEND), "fragile", "--http", str(port)])
     try:
         web.wait_for(r"Uvicorn running on")
