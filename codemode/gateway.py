@@ -282,6 +282,8 @@ class Gateway:
             return _error_result(str(e))
         except MCPError as e:
             return _error_result(f"backend {remote.backend.name}: {e.error.message}")
+        except Exception as e:  # e.g. an HTTP backend's network error: still a tool result
+            return _error_result(f"backend {remote.backend.name}: {error_text(e)}")
 
     async def execute(self, arguments: Mapping[str, Any] | None,
                       session_id: str | None = None) -> types.CallToolResult:
