@@ -75,7 +75,7 @@ def gateway() -> Iterator[tuple[Telemetry, Driver]]:
         tel = Telemetry()
         url = BackendSpec("web", url=f"http://127.0.0.1:{port}/mcp", headers={"X-Test": "1"})
         config = Config(backends=(parse_backend(backend_flag("main", "main")), url),
-                        limits=Limits(tool_call_timeout=2), code_mode_only=True)
+                        limits=Limits(tool_call_timeout=3), code_mode_only=True)
         gw = Gateway(config, observers=[tel.observer])
         with start_blocking_portal() as portal:
             with portal.wrap_async_context_manager(gw.running()):
@@ -156,7 +156,7 @@ def test_tool_call_timeout(gateway: tuple[Telemetry, Driver]) -> None:
     err, r = d.script("x = add(a=1, b=1)\nreturn slow(seconds=30)")
     assert err and r["status"] == "error"
     assert r["error"].endswith(
-        "tool slow timed out: no result within the tool_call_timeout of 2 s"), r["error"]
+        "tool slow timed out: no result within the tool_call_timeout of 3 s"), r["error"]
     tool_span = next(s for s in tel.spans.get_finished_spans() if s.name == "execute_tool slow")
     assert not tool_span.status.is_ok
     err, r = d.script("return add(a=2, b=2)")
