@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Dict, HostValue, List, Set, type_name
+from ..values.keys import put_key
 from ..values.ops import (
     attr_names,
     cmp,
@@ -117,7 +118,7 @@ def _charged(th: Any, it: Any) -> Any:
 def _guarded_charged(th: Any, x: Any) -> Any:
     x.guard += 1
     try:
-        yield from _charged(th, iter(x.d if type(x) is Set else x))
+        yield from _charged(th, iter(iterate(x)))
     finally:
         x.guard -= 1
 
@@ -176,6 +177,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                     raise mutation_error(fname, d, "insert into")
                 charge(th, len(pairs), 16)
                 d.update(pairs)
+                d.boxed |= pairs.boxed
         else:
             if not is_iterable(pairs):
                 raise EvalError(f"{fname}: got {type_name(pairs)}, want iterable")
@@ -185,7 +187,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                 k, v = _pair(th, fname, i, pair)
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
-                d[k] = v
+                d[put_key(d, k)] = v
     if kwargs:
         if d.guard:
             raise mutation_error(fname, d, "insert into")
