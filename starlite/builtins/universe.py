@@ -275,24 +275,36 @@ _SPECIAL_FLOATS = {
     "+nan": math.nan,
     "-nan": math.nan,
 }
-_FLOAT_CHARS = frozenset("0123456789+-.eE")
+# Go's strconv.ParseFloat syntax (which starlark-go's float() uses): an optional sign, then a
+# decimal mantissa with an optional e exponent, or 0x, a hexadecimal mantissa and a required
+# p exponent (in binary, written in decimal); '_' may separate digits (and follow 0x).
+_DEC = r"[0-9](?:_?[0-9])*"
+_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_DEC_FLOAT_RE = re.compile(rf"[+-]?(?:{_DEC}(?:\.(?:{_DEC})?)?|\.{_DEC})(?:[eE][+-]?{_DEC})?")
+_HEX_FLOAT_RE = re.compile(
+    rf"[+-]?0[xX](?:_?{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DEC}"
+)
 
 
 def _parse_float(th: Any, s: str) -> float:
+    """starlark-go's float(s): inf, infinity and nan (signed, any case), or what Go's
+    ``strconv.ParseFloat`` accepts (see ``_DEC_FLOAT_RE`` and ``_HEX_FLOAT_RE``; no spaces, no
+    non-ASCII digits), correctly rounded; a finite literal too large is an error."""
     if s == "":
         raise EvalError("float: empty string")
     sp = _SPECIAL_FLOATS.get(s.lower()) if len(s) <= 9 else None
     if sp is not None:
         return sp
     charge(th, len(s))
-    # Decimal syntax only (Go also takes hex floats); reject what Python alone allows
-    # (spaces, '_' separators, non-ASCII digits).
-    if any(c not in _FLOAT_CHARS for c in s):
-        raise EvalError(f"invalid float literal: {s}")
     try:
-        f = float(s)
-    except ValueError:
-        raise EvalError(f"invalid float literal: {s}") from None
+        if _DEC_FLOAT_RE.fullmatch(s):
+            f = float(s.replace("_", ""))
+        elif _HEX_FLOAT_RE.fullmatch(s):
+            f = float.fromhex(s.replace("_", ""))
+        else:
+            raise EvalError(f"invalid float literal: {s}")
+    except OverflowError:
+        f = math.inf
     if math.isinf(f):
         raise EvalError("floating-point number too large")
     return f
