@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Dict, List
-from ..values.keys import box, items_out, keys_out, unbox
+from ..values.keys import box, items_out, unbox
 from .common import MISSING, OBJ_ELEMS_PER_STEP, charge, check_key, mutation_error, pop_first
 
 _ABSENT: Any = object()
@@ -35,12 +35,12 @@ def dict_get(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
 
 def dict_items(th: Any, recv: Dict, /) -> List:
     charge(th, len(recv), OBJ_ELEMS_PER_STEP)
-    return List(items_out(recv, recv.boxed))
+    return List(items_out(recv, 1) if recv.boxed else recv.items())
 
 
 def dict_keys(th: Any, recv: Dict, /) -> List:
     charge(th, len(recv))
-    return List(keys_out(recv, recv.boxed))
+    return List(map(unbox, recv) if recv.boxed else recv)
 
 
 def dict_values(th: Any, recv: Dict, /) -> List:

@@ -57,7 +57,8 @@ def set_add(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("add", recv, "insert into")
     check_key("add", x, th)
-    recv.d[put_key(recv, x)] = None
+    t = type(x)
+    recv.d[x if t is str or t is int else put_key(recv, x)] = None
 
 
 def set_clear(th: Any, recv: Set, /) -> None:
@@ -94,7 +95,8 @@ def set_discard(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("discard", recv, "delete from")
     check_key("discard", x, th)
-    recv.d.pop(box(x), None)
+    t = type(x)
+    recv.d.pop(x if t is str or t is int else box(x), None)
 
 
 def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:

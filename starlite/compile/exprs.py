@@ -198,12 +198,16 @@ class ExprCompiler:
             for k, v, p in entries:
                 key = k(fr)
                 val = v(fr)
-                try:
-                    check_hashable(key, fr[0])
-                except EvalError as err:
-                    err._at(p)
-                    raise
-                sk = put_key(d, key)
+                tk = type(key)
+                if tk is str or tk is int:
+                    sk = key
+                else:
+                    try:
+                        check_hashable(key, fr[0])
+                    except EvalError as err:
+                        err._at(p)
+                        raise
+                    sk = put_key(d, key)
                 if sk in d:
                     from ..values.repr import repr_value
 

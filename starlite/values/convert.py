@@ -7,7 +7,9 @@ pass through unchanged. Anything else is a ``TypeError``: wrap host functions in
 ``starlite.Builtin`` and host objects in a ``starlite.HostValue`` subclass.
 
 ``to_python(v)``: the reverse: lists become ``list``, dicts ``dict``, sets ``set``, tuples
-``tuple``, structs a ``dict`` of their fields; everything else is returned as is.
+``tuple``, structs a ``dict`` of their fields; everything else is returned as is. A dict or set
+whose keys Python would merge (``True`` and ``1``, which Starlark keeps apart) is an
+``EvalError``.
 
 Both walk the data with an explicit stack, so nesting depth is unlimited, and both preserve
 sharing and cycles (an object converted twice gives the same result object).

@@ -37,6 +37,7 @@ class BoolKey:
 
 TRUE_KEY = BoolKey(True)
 FALSE_KEY = BoolKey(False)
+_BOXABLE = frozenset([bool, tuple])  # the types of keys that may have another stored form
 
 
 def _has_bool(t: tuple[Any, ...]) -> bool:
@@ -88,8 +89,7 @@ def put_key(c: Any, k: Any) -> Any:
 def box_all(elems: list[Any]) -> tuple[dict[Any, None], int]:
     """A dict whose keys are the stored forms of ``elems`` (in order), and whether any key
     is boxed."""
-    types = set(map(type, elems))
-    if bool not in types and tuple not in types:
+    if _BOXABLE.isdisjoint(map(type, elems)):
         return dict.fromkeys(elems), 0
     d: dict[Any, None] = {}
     boxed = 0

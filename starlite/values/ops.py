@@ -300,7 +300,8 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
             if e.msg.startswith("unhashable"):
                 return False  # an unhashable value is in no dict (starlark-go)
             raise
-        return box(x) in container
+        tx = type(x)
+        return (x if tx is str or tx is int else box(x)) in container
     if th is not None and (t is List or t is tuple or t is str or t is bytes):
         n = len(container)
         if t is str or t is bytes:
@@ -334,7 +335,8 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
         raise EvalError(f"'in bytes' requires bytes or int as left operand, not {type_name(x)}")
     if t is Set:
         check_hashable(x, th)
-        return box(x) in container.d
+        tx = type(x)
+        return (x if tx is str or tx is int else box(x)) in container.d
     if t is range:
         if type(x) is int:
             return x in container
@@ -403,7 +405,8 @@ def set_index(x: Any, i: Any, v: Any, th: Any = None) -> None:
         if x.guard:
             check_mutable(x, "insert into")
         check_hashable(i, th)
-        x[put_key(x, i)] = v
+        ti = type(i)
+        x[i if ti is str or ti is int else put_key(x, i)] = v
         return
     if t is List:
         if x.guard:
