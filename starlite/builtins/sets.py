@@ -16,7 +16,16 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import Set, type_name
 from ..values.keys import box, put_key, unbox
-from .common import charge, check_key, check_keys, collect, is_iterable, mutation_error, pop_first
+from .common import (
+    charge,
+    check_key,
+    check_keys,
+    collect,
+    is_iterable,
+    mutation_error,
+    new_set,
+    pop_first,
+)
 
 
 def _set(th: Any, fname: str, other: Any, param: int | str = 1) -> Set:
@@ -25,8 +34,7 @@ def _set(th: Any, fname: str, other: Any, param: int | str = 1) -> Set:
         return other
     elems = collect(th, other, fname, param)
     charge(th, len(elems), 16)
-    check_keys(fname, elems, th)
-    return Set(elems)
+    return new_set(fname, elems, th)
 
 
 def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, None]:
@@ -56,9 +64,12 @@ def _others_update(
 def set_add(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("add", recv, "insert into")
-    check_key("add", x, th)
     t = type(x)
-    recv.d[x if t is str or t is int else put_key(recv, x)] = None
+    if t is str or t is int:
+        recv.d[x] = None
+        return
+    check_key("add", x, th)
+    recv.d[put_key(recv, x)] = None
 
 
 def set_clear(th: Any, recv: Set, /) -> None:
@@ -94,9 +105,11 @@ def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
 def set_discard(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("discard", recv, "delete from")
-    check_key("discard", x, th)
     t = type(x)
-    recv.d.pop(x if t is str or t is int else box(x), None)
+    if not (t is str or t is int):
+        check_key("discard", x, th)
+        x = box(x)
+    recv.d.pop(x, None)
 
 
 def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:

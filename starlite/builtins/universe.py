@@ -45,10 +45,10 @@ from .common import (
     call,
     charge,
     check_key,
-    check_keys,
     collect,
     is_iterable,
     mutation_error,
+    new_set,
     param_error,
     range_len,
     want_bool,
@@ -562,8 +562,7 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
         return Set()
     elems = collect(th, x, "set")
     charge(th, len(elems), 16)
-    check_keys("set", elems, th)
-    return Set(elems)
+    return new_set("set", elems, th)
 
 
 def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) -> List:

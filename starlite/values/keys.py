@@ -86,10 +86,10 @@ def put_key(c: Any, k: Any) -> Any:
     return k
 
 
-def box_all(elems: list[Any]) -> tuple[dict[Any, None], int]:
+def box_all(elems: list[Any], types: Any = None) -> tuple[dict[Any, None], int]:
     """A dict whose keys are the stored forms of ``elems`` (in order), and whether any key
-    is boxed."""
-    if _BOXABLE.isdisjoint(map(type, elems)):
+    is boxed. ``types``, if given, holds the types of ``elems``."""
+    if _BOXABLE.isdisjoint(map(type, elems) if types is None else types):
         return dict.fromkeys(elems), 0
     d: dict[Any, None] = {}
     boxed = 0

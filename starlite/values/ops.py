@@ -294,14 +294,16 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
     """Starlark ``x in container`` (the scan is charged to ``th`` if given)."""
     t = type(container)
     if t is Dict:
+        tx = type(x)
+        if tx is str or tx is int:
+            return x in container
         try:
             check_hashable(x, th)
         except EvalError as e:
             if e.msg.startswith("unhashable"):
                 return False  # an unhashable value is in no dict (starlark-go)
             raise
-        tx = type(x)
-        return (x if tx is str or tx is int else box(x)) in container
+        return box(x) in container
     if th is not None and (t is List or t is tuple or t is str or t is bytes):
         n = len(container)
         if t is str or t is bytes:
@@ -334,9 +336,11 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
             return x in container
         raise EvalError(f"'in bytes' requires bytes or int as left operand, not {type_name(x)}")
     if t is Set:
-        check_hashable(x, th)
         tx = type(x)
-        return (x if tx is str or tx is int else box(x)) in container.d
+        if tx is str or tx is int:
+            return x in container.d
+        check_hashable(x, th)
+        return box(x) in container.d
     if t is range:
         if type(x) is int:
             return x in container
