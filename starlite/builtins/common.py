@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
+from ..values.keys import BoolKey, box_all, unbox
 from ..values.ops import check_hashable, iterate
 
 # Errors that stop a run: never reworded or swallowed by a builtin.
@@ -123,10 +124,10 @@ def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:
         return list(x)
     if t is Dict:
         charge(th, len(x))
-        return list(x)
+        return list(map(unbox, x)) if x.boxed else list(x)
     if t is Set:
         charge(th, len(x.d))
-        return list(x.d)
+        return list(map(unbox, x.d)) if x.boxed else list(x.d)
     if t is range:
         charge(th, range_len(x), 32)  # creates an int per element
         return list(x)
@@ -242,7 +243,7 @@ def check_key(fname: str, k: Any, th: Any = None) -> None:
         raise EvalError(f"{fname}: {e.msg}") from None
 
 
-_SCALAR_KEYS = frozenset([str, int, float, bool, bytes, type(None)])
+_SCALAR_KEYS = frozenset([str, int, float, bool, bytes, type(None), BoolKey])
 
 
 def check_keys(fname: str, ks: Any, th: Any = None) -> None:
@@ -256,6 +257,15 @@ def check_keys(fname: str, ks: Any, th: Any = None) -> None:
         t = type(k)
         if not (t is str or t is int or t is float or t is bool or k is None):
             check_key(fname, k, th)
+
+
+def new_set(fname: str, elems: list[Any], th: Any = None) -> Set:
+    """A set of the values ``elems``, each checked by :func:`check_key` (one pass over their
+    types serves the check and the choice of stored forms)."""
+    types = set(map(type, elems))
+    if not _SCALAR_KEYS.issuperset(types):
+        check_keys(fname, elems, th)
+    return Set.of_keys(*box_all(elems, types))
 
 
 def no_kwargs(fname: str, kwargs: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
+from ..values.keys import unbox
 from ..values.repr import big_conversion_cost, float_str, int_str, parse_decimal, repr_value
 from .common import ELEMS_PER_STEP, MISSING, charge, collect_iterator, go_quote_char, want_str
 
@@ -129,7 +130,7 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             if t is Dict:
                 for k in v:
                     if type(k) is not str:
-                        raise _EncodeError(f"dict has {type_name(k)} key, want string")
+                        raise _EncodeError(f"dict has {type_name(unbox(k))} key, want string")
                 keys = sorted(v)
                 frame = _Frame(
                     [(k, f"in dict key {repr_value(k)}", v[k]) for k in keys], True, id(v), "dict"

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Dict, HostValue, List, Set, type_name
+from ..values.keys import put_key
 from ..values.ops import (
     attr_names,
     cmp,
@@ -44,10 +45,10 @@ from .common import (
     call,
     charge,
     check_key,
-    check_keys,
     collect,
     is_iterable,
     mutation_error,
+    new_set,
     param_error,
     range_len,
     want_bool,
@@ -117,7 +118,7 @@ def _charged(th: Any, it: Any) -> Any:
 def _guarded_charged(th: Any, x: Any) -> Any:
     x.guard += 1
     try:
-        yield from _charged(th, iter(x.d if type(x) is Set else x))
+        yield from _charged(th, iter(iterate(x)))
     finally:
         x.guard -= 1
 
@@ -176,6 +177,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                     raise mutation_error(fname, d, "insert into")
                 charge(th, len(pairs), 16)
                 d.update(pairs)
+                d.boxed |= pairs.boxed
         else:
             if not is_iterable(pairs):
                 raise EvalError(f"{fname}: got {type_name(pairs)}, want iterable")
@@ -185,7 +187,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                 k, v = _pair(th, fname, i, pair)
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
-                d[k] = v
+                d[put_key(d, k)] = v
     if kwargs:
         if d.guard:
             raise mutation_error(fname, d, "insert into")
@@ -273,24 +275,36 @@ _SPECIAL_FLOATS = {
     "+nan": math.nan,
     "-nan": math.nan,
 }
-_FLOAT_CHARS = frozenset("0123456789+-.eE")
+# Go's strconv.ParseFloat syntax (which starlark-go's float() uses): an optional sign, then a
+# decimal mantissa with an optional e exponent, or 0x, a hexadecimal mantissa and a required
+# p exponent (in binary, written in decimal); '_' may separate digits (and follow 0x).
+_DEC = r"[0-9](?:_?[0-9])*"
+_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_DEC_FLOAT_RE = re.compile(rf"[+-]?(?:{_DEC}(?:\.(?:{_DEC})?)?|\.{_DEC})(?:[eE][+-]?{_DEC})?")
+_HEX_FLOAT_RE = re.compile(
+    rf"[+-]?0[xX](?:_?{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DEC}"
+)
 
 
 def _parse_float(th: Any, s: str) -> float:
+    """starlark-go's float(s): inf, infinity and nan (signed, any case), or what Go's
+    ``strconv.ParseFloat`` accepts (see ``_DEC_FLOAT_RE`` and ``_HEX_FLOAT_RE``; no spaces, no
+    non-ASCII digits), correctly rounded; a finite literal too large is an error."""
     if s == "":
         raise EvalError("float: empty string")
     sp = _SPECIAL_FLOATS.get(s.lower()) if len(s) <= 9 else None
     if sp is not None:
         return sp
     charge(th, len(s))
-    # Decimal syntax only (Go also takes hex floats); reject what Python alone allows
-    # (spaces, '_' separators, non-ASCII digits).
-    if any(c not in _FLOAT_CHARS for c in s):
-        raise EvalError(f"invalid float literal: {s}")
     try:
-        f = float(s)
-    except ValueError:
-        raise EvalError(f"invalid float literal: {s}") from None
+        if _DEC_FLOAT_RE.fullmatch(s):
+            f = float(s.replace("_", ""))
+        elif _HEX_FLOAT_RE.fullmatch(s):
+            f = float.fromhex(s.replace("_", ""))
+        else:
+            raise EvalError(f"invalid float literal: {s}")
+    except OverflowError:
+        f = math.inf
     if math.isinf(f):
         raise EvalError("floating-point number too large")
     return f
@@ -548,8 +562,7 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
         return Set()
     elems = collect(th, x, "set")
     charge(th, len(elems), 16)
-    check_keys("set", elems, th)
-    return Set(elems)
+    return new_set("set", elems, th)
 
 
 def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) -> List:

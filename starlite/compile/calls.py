@@ -24,6 +24,7 @@ from ..errors import EvalError, Position
 from ..syntax import ast as A
 from ..values.args import Signature, call_builtin
 from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
+from ..values.keys import unbox
 from ..values.ops import METHODS, get_attr, iterate
 from .function import Function, new_frame
 from .leafcall import inline_call
@@ -397,7 +398,8 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
                                  apos)
                 for k, x in v.items():
                     if type(k) is not str:
-                        raise _errat(f"keywords must be strings, not {type_name(k)}", apos)
+                        raise _errat(f"keywords must be strings, not {type_name(unbox(k))}",
+                                     apos)
                     if k in kwargs:
                         raise _errat(_duplicate_kwarg(f if recv is None else m, method_name,
                                                       k), apos)

@@ -104,7 +104,8 @@ def _op_sub(th: Any, op: str, x: Any, y: Any) -> Any:
         return _float_op("-", x, y)
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d))
-        return Set(k for k in x.d if k not in y.d)
+        yd = y.d
+        return Set.of_keys({k: None for k in x.d if k not in yd}, x.boxed)
     raise _unknown(op, x, y)
 
 
@@ -205,10 +206,11 @@ def _op_or(th: Any, op: str, x: Any, y: Any) -> Any:
         _charge_size(th, len(x) + len(y))
         r = Dict(x)
         r.update(y)
+        r.boxed |= y.boxed
         return r
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d) + len(y.d))
-        s = Set(x.d)
+        s = Set.of_keys(dict(x.d), x.boxed | y.boxed)
         s.d.update(y.d)
         return s
     raise _unknown(op, x, y)
@@ -222,7 +224,8 @@ def _op_and(th: Any, op: str, x: Any, y: Any) -> Any:
         return x & y
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d))
-        return Set(k for k in x.d if k in y.d)
+        yd = y.d
+        return Set.of_keys({k: None for k in x.d if k in yd}, x.boxed)
     raise _unknown(op, x, y)
 
 
@@ -234,9 +237,11 @@ def _op_xor(th: Any, op: str, x: Any, y: Any) -> Any:
         return x ^ y
     if tx is Set and ty is Set:
         _charge_size(th, len(x.d) + len(y.d))
-        s = Set(k for k in x.d if k not in y.d)
-        s.d.update((k, None) for k in y.d if k not in x.d)
-        return s
+        xd = x.d
+        yd = y.d
+        d = {k: None for k in xd if k not in yd}
+        d.update((k, None) for k in yd if k not in xd)
+        return Set.of_keys(d, x.boxed | y.boxed)
     raise _unknown(op, x, y)
 
 
@@ -437,6 +442,7 @@ def inplace(th: Any, op: str, x: Any, y: Any) -> Any:
             check_mutable(x, "insert into")
         _charge_size(th, len(y))
         x.update(y)
+        x.boxed |= y.boxed
         return x
     return binary(th, op, x, y)
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import EvalError, StarlarkError
 from .core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
+from .keys import items_out, keys_out
 
 _CHARS_PER_STEP = 64
 # Printing one value inside a container costs about as much as 48 characters of output.
@@ -383,7 +384,7 @@ def repr_value(v: Any, th: Any = None) -> str:
             emit("{")
             size += 1
             push(_Leave(id(x), "}"))
-            items = list(x.items())
+            items = list(items_out(x, x.boxed))
             for i in range(len(items) - 1, -1, -1):
                 k, val = items[i]
                 push(val)
@@ -395,7 +396,7 @@ def repr_value(v: Any, th: Any = None) -> str:
             emit("set([")
             size += 5
             push(_Lit("])"))
-            _push_items(stack, list(x.d))
+            _push_items(stack, list(keys_out(x.d, x.boxed)))
         elif t is Struct:
             emit("struct(")
             size += 7
