@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from ..errors import EvalError
+from .collect import elements
 from .core import Dict, List, Set, Struct, check_mutable, type_name
 from .ops import check_hashable, compare, contains, equal
 
@@ -423,13 +424,14 @@ def inplace(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is List and op == "+":
         if x.guard:
             check_mutable(x, "apply += to")
-        from .ops import iterate
-
-        try:
-            items = list(iterate(y))
-        except EvalError:
-            raise _unknown(op, x, y) from None
-        _charge_size(th, len(items))
+        ty = type(y)
+        if ty is List or ty is tuple:
+            _charge_size(th, len(y))
+            x.extend(y)
+            return x
+        items = elements(th, y)  # charged as list.extend's argument is
+        if items is None:
+            raise _unknown(op, x, y)
         x.extend(items)
         return x
     if tx is Dict and op == "|" and type(y) is Dict:
