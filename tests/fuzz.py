@@ -45,9 +45,12 @@ OPTIONS = starlite.Options(
 
 def predeclared() -> dict[str, Any]:
     from starlite.builtins import json_module, math_module, module_builtin, struct_builtin
+    from tests.security_corpus import Endless
 
+    # the endless host values let mutated corpus seeds exercise host iteration
     return {"json": json_module, "math": math_module, "struct": struct_builtin,
-            "module": module_builtin}
+            "module": module_builtin, "endless": Endless(), "endless_zeros": Endless(0),
+            "endless_pairs": Endless((1, 2)), "endless_strs": Endless("ab")}
 
 
 # ---- running one program -------------------------------------------------------------------
