@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
+from ..values.collect import elements
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
-from ..values.keys import BoolKey, box_all, unbox
+from ..values.keys import BoolKey, box_all
 from ..values.ops import check_hashable, iterate
 
 # Errors that stop a run: never reworded or swallowed by a builtin.
@@ -115,53 +116,19 @@ def call(th: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None 
 
 
 def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:
-    """The elements of iterable ``x`` as a new Python list, charged as it is built.
+    """The elements of iterable ``x`` as a new list, charged before they are made (a host
+    value's as they come; see :mod:`starlite.values.collect`).
 
     A non-iterable is ``fname: for parameter P: got T, want iterable``."""
-    t = type(x)
-    if t is List or t is tuple:
-        charge(th, len(x))
-        return list(x)
-    if t is Dict:
-        charge(th, len(x))
-        return list(map(unbox, x)) if x.boxed else list(x)
-    if t is Set:
-        charge(th, len(x.d))
-        return list(map(unbox, x.d)) if x.boxed else list(x.d)
-    if t is range:
-        charge(th, range_len(x), 32)  # creates an int per element
-        return list(x)
-    if isinstance(x, HostValue):
-        it = x.iterate()
-        if it is not None:
-            return collect_iterator(th, it)
-    raise param_error(fname, param, x, "iterable")
-
-
-def collect_iterator(th: Any, it: Any) -> list[Any]:
-    """The values of a (host value's, possibly endless) iterator, charged as they come."""
-    out: list[Any] = []
-    n = 0
-    for v in it:
-        out.append(v)
-        n += 1
-        if n == 32:
-            n = 0
-            if th is not None:
-                th.charge(1)
-    return out
+    elems = elements(th, x)
+    if elems is None:
+        raise param_error(fname, param, x, "iterable")
+    return elems
 
 
 def iter_values(x: Any) -> Any:
     """A Python iterable over the Starlark iterable ``x`` (raises ``T value is not iterable``)."""
     return iterate(x)
-
-
-def range_len(r: range) -> int:
-    try:
-        return len(r)
-    except OverflowError:
-        raise EvalError("range has too many elements") from None
 
 
 def mutation_error(fname: str, v: Any, verb: str) -> EvalError:

@@ -26,10 +26,11 @@ import re
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import host_elements, range_len
 from ..values.core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
 from ..values.keys import unbox
 from ..values.repr import big_conversion_cost, float_str, int_str, parse_decimal, repr_value
-from .common import ELEMS_PER_STEP, MISSING, charge, collect_iterator, go_quote_char, want_str
+from .common import ELEMS_PER_STEP, MISSING, charge, go_quote_char, want_str
 
 _CHECK_EVERY = 4096
 _VALUE_COST = 64  # encoding one value costs about as much as 64 characters of output
@@ -138,10 +139,10 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             elif t is List or t is tuple:
                 frame = _Frame(list(v), False, id(v), type_name(v))
             elif t is range or t is Set:
-                charge(th, len(v))
+                charge(th, range_len(v) if t is range else len(v.d), 32 if t is range else 64)
                 frame = _Frame(list(v), False, id(v), type_name(v))
             elif isinstance(v, HostValue) and (it := v.iterate()) is not None:
-                frame = _Frame(collect_iterator(th, it), False, id(v), type_name(v))
+                frame = _Frame(host_elements(th, it), False, id(v), type_name(v))
             else:
                 fields = _attrs(v)
                 if fields is None:

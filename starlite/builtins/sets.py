@@ -85,10 +85,18 @@ def _rehash(th: Any, fname: str, d: dict[Any, None]) -> None:
     check_keys(fname, d, th)
 
 
+def _probe(th: Any, fname: str, recv: Set, ds: list[dict[Any, None]]) -> None:
+    """Charge looking each element of ``recv`` up in each of ``ds`` (at least once): hashing
+    it again for each and 1 step per 64 lookups."""
+    k = len(ds) if len(ds) > 1 else 1
+    charge(th, len(recv.d) * k)
+    for _ in range(k):
+        _rehash(th, fname, recv.d)
+
+
 def set_difference(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "difference", others)
-    _rehash(th, "difference", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "difference", recv, ds)
     return Set.of_keys({k: None for k in recv.d if not any(k in d for d in ds)}, recv.boxed)
 
 
@@ -96,8 +104,7 @@ def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "difference_update", others)
     if recv.guard:
         raise mutation_error("difference_update", recv, "delete from")
-    _rehash(th, "difference_update", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "difference_update", recv, ds)
     for k in [k for k in recv.d if any(k in d for d in ds)]:
         del recv.d[k]
 
@@ -114,8 +121,7 @@ def set_discard(th: Any, recv: Set, x: Any, /) -> None:
 
 def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "intersection", others)
-    _rehash(th, "intersection", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "intersection", recv, ds)
     return Set.of_keys({k: None for k in recv.d if all(k in d for d in ds)}, recv.boxed)
 
 
@@ -123,8 +129,7 @@ def set_intersection_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "intersection_update", others)
     if recv.guard:
         raise mutation_error("intersection_update", recv, "delete from")
-    _rehash(th, "intersection_update", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "intersection_update", recv, ds)
     for k in [k for k in recv.d if not all(k in d for d in ds)]:
         del recv.d[k]
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import NATIVE_SIZES
 from ..values.core import HostValue, List, type_name
 from ..values.repr import quote
 from .common import charge, collect, indices, want_bool, want_int, want_str
@@ -85,6 +86,11 @@ class StringCodepoints(HostValue):
 
     def repr(self) -> str:
         return quote(self.s) + (".codepoint_ords()" if self.ords else ".codepoints()")
+
+
+# Their iterators run at C speed and their length is known: materialising them is charged up
+# front, like a copy that makes a new object per element.
+NATIVE_SIZES[StringElems] = NATIVE_SIZES[StringCodepoints] = lambda v: len(v.s)
 
 
 def str_elems(th: Any, s: str, /) -> StringElems:

@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import charged, range_len
 from ..values.core import Dict, HostValue, List, Set, type_name
 from ..values.keys import put_key
 from ..values.ops import (
@@ -50,7 +51,6 @@ from .common import (
     mutation_error,
     new_set,
     param_error,
-    range_len,
     want_bool,
     want_callable,
     want_int64,
@@ -89,36 +89,27 @@ def any_(th: Any, x: Any, /) -> bool:
         it.close()
 
 
-def _iter_arg(th: Any, x: Any, fname: str, param: int | str = 1) -> Any:
-    """A generator over argument ``x`` (for builtins that may stop early), charging as it goes
-    and holding a list's/dict's/set's iteration guard; the caller must ``close()`` it."""
+def _iter_arg(th: Any, x: Any, fname: str, param: int | str = 1,
+              per: int = PY_ELEMS_PER_STEP) -> Any:
+    """A generator over argument ``x`` (for builtins that may stop early), charging 1 step per
+    ``per`` elements as it goes and holding a list's/dict's/set's iteration guard; the caller
+    must ``close()`` it."""
     t = type(x)
     if t is List or t is Dict or t is Set:
-        return _guarded_charged(th, x)
+        return _guarded_charged(th, x, per)
     if t is tuple or t is range:
-        return _charged(th, iter(x))
+        return charged(th, iter(x), per)
     if isinstance(x, HostValue):
         it = x.iterate()
         if it is not None:
-            return _charged(th, it)
+            return charged(th, it, per)
     raise param_error(fname, param, x, "iterable")
 
 
-def _charged(th: Any, it: Any) -> Any:
-    n = 0
-    for v in it:
-        n += 1
-        if n == PY_ELEMS_PER_STEP:
-            n = 0
-            if th is not None:
-                th.charge(1)
-        yield v
-
-
-def _guarded_charged(th: Any, x: Any) -> Any:
+def _guarded_charged(th: Any, x: Any, per: int) -> Any:
     x.guard += 1
     try:
-        yield from _charged(th, iter(iterate(x)))
+        yield from charged(th, iter(iterate(x)), per)
     finally:
         x.guard -= 1
 
@@ -488,7 +479,7 @@ def _minmax(th: Any, fname: str, args: tuple[Any, ...], key: Any, sign: int) -> 
         if (ts is List or ts is tuple) and _natively_ordered(seq):
             charge(th, len(seq), 16)
             return max(seq) if sign > 0 else min(seq)  # the first of equal extremes, as Go
-    it = _iter_arg(th, seq, fname)
+    it = _iter_arg(th, seq, fname, 1, OBJ_ELEMS_PER_STEP)  # a Starlark comparison each
     try:
         try:
             best = next(it)

@@ -154,7 +154,7 @@ def new_frame(th: Any, f: Function, args: tuple[Any, ...] | list[Any],
                 f"argument{plural} ({n} given)"
             )
         fr[2:2 + npos] = args[:npos]
-        fr[code.varargs_slot] = tuple(args[npos:])
+        fr[code.varargs_slot] = tuple(args[npos:] if npos else args)
     else:
         fr[2:2 + n] = args
         if code.has_varargs:

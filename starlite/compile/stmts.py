@@ -22,8 +22,9 @@ from ..observe.observer import notify_call, notify_return
 from ..syntax import ast as A
 from ..thread import MAX_DEPTH
 from ..values.arith import inplace
+from ..values.collect import unpack_elements
 from ..values.core import UNBOUND, Dict, List, type_name
-from ..values.ops import get_attr, get_index, iterate, set_attr, set_index
+from ..values.ops import get_attr, get_index, set_attr, set_index
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -37,7 +38,7 @@ from .core import (
     open_iteration,
     stmt_nodes,
 )
-from .exprs import Closure, ExprCompiler, _err
+from .exprs import Closure, ExprCompiler, _err, _with_pos
 from .function import Code, Function
 from .fuse import fusable, fuse
 from .inline import inline_body
@@ -284,12 +285,12 @@ class StmtCompiler(ExprCompiler):
                 tv = type(v)
                 if tv is tuple or tv is List:
                     items = v
+                    m = len(items)
                 else:
-                    try:
-                        items = list(iterate(v))
-                    except EvalError:
-                        raise _err(f"got {type_name(v)} in sequence assignment", pos) from None
-                m = len(items)
+                    r = _with_pos(unpack_elements, pos, fr[0], v, n)  # charged
+                    if r is None:
+                        raise _err(f"got {type_name(v)} in sequence assignment", pos)
+                    items, m = r
                 if m != n:
                     raise _err(
                         f"too {'many' if m > n else 'few'} values to unpack (got {m}, want {n})",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import EvalError
+from .collect import charged
 from .core import (
     FROZEN,
     Builtin,
@@ -350,7 +351,8 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
     if isinstance(container, HostValue):
         it = container.iterate()
         if it is not None:
-            return any(equal(e, x) for e in it)
+            # possibly endless: charged as the elements come
+            return any(equal(e, x, 1, th) for e in charged(th, it))
     raise EvalError(f"unknown binary op: {type_name(x)} in {type_name(container)}")
 
 
