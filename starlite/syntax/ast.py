@@ -139,10 +139,19 @@ class Ident(Expr):
 
 
 class Literal(Expr):
-    """An int, float, str or bytes literal; ``value`` is the Python value."""
+    """An int, float, str or bytes literal; ``value`` is the Python value. Like
+    :class:`Ident`, the lexer makes the node itself and hands it to the parser as the ``LIT``
+    token, so ``primary: LIT`` needs no callback."""
 
     __slots__ = ("value",)
     kind = "literal"
+    type = "LIT"
+    # lark reads these from the last token to place its synthetic end token
+    start_pos = end_line = end_column = end_pos = None
+
+    @property
+    def column(self) -> int:
+        return self.col
 
     def __init__(self, value: Any, line: int, col: int) -> None:
         self.value = value

@@ -25,8 +25,11 @@ Tokens are :class:`Tok` objects (``type``, ``value``, ``line``, ``column``), che
 ``str``-based ``Token``. Punctuation whose position no AST node needs (``,`` ``)`` ``]`` ``}``
 ``:`` ``;`` ``=``) is yielded as a shared singleton without a position: if the parser rejects
 one, :func:`error_offset` recovers the position from the suspended generator's current match.
-Identifier names are interned. Literal tokens (type ``LIT``) carry their Python value: ``int``,
-``float``, ``str`` or ``bytes``.
+Identifier names are interned. ``NAME`` and ``LIT`` tokens are the AST's own :class:`Ident` and
+:class:`Literal` nodes (a literal's value is its Python value: ``int``, ``float``, ``str`` or
+``bytes``). With ``exact=False`` (the parser's fast path, which reports no errors itself)
+``NEWLINE``, ``INDENT`` and ``DEDENT`` tokens are shared too: no AST node takes their
+positions.
 
 String literals follow starlark-go: ``'..'``, ``".."``, triple-quoted, raw ``r".."``, bytes
 ``b".."``, and raw bytes ``rb".."`` (``br".."`` is accepted too). Escapes: ``\\a \\b \\f \\n \\r
@@ -49,7 +52,7 @@ from typing import Any
 from lark.lexer import Lexer
 
 from ..errors import SyntaxError as StarlarkSyntaxError
-from .ast import Ident
+from .ast import Ident, Literal
 
 #: Deepest allowed nesting of ``(``, ``[`` and ``{``; deeper input is "nesting too deep".
 MAX_NESTING = 1000
@@ -91,6 +94,10 @@ _RBRACE = Tok("RBRACE", "}", 0, 0)
 _COLON = Tok("COLON", ":", 0, 0)
 _SEMI = Tok("SEMI", ";", 0, 0)
 _EQUAL = Tok("EQUAL", "=", 0, 0)
+# shared only when tokenize(exact=False)
+_NEWLINE = Tok("NEWLINE", "\n", 0, 0)
+_INDENT = Tok("INDENT", "", 0, 0)
+_DEDENT = Tok("DEDENT", "", 0, 0)
 
 # Operators: text -> terminal name. Singletons are handled separately.
 _OPS: dict[str, str] = {
@@ -376,10 +383,12 @@ def _indent_col(ind: str) -> int:
 
 
 def tokenize(
-    text: str, filename: str = "<input>", expr_mode: bool = False
-) -> Iterator[Tok | Ident]:
+    text: str, filename: str = "<input>", expr_mode: bool = False, exact: bool = True
+) -> Iterator[Tok | Ident | Literal]:
     """Yield the tokens of ``text``. With ``expr_mode`` (for ``parse_expr``) the whole text is
     one logical line, as if inside brackets: newlines are ignored and there is no indentation.
+    ``exact=False``: the tokens whose positions only error messages use are shared (see the
+    module docstring).
 
     The local ``m`` always holds the match of the token last yielded: :func:`error_offset` reads
     it to place an error at a position-less singleton token.
@@ -391,8 +400,9 @@ def tokenize(
     newtok = Tok
     new_ident = Ident  # the NAME token is the AST node itself (see ast.Ident)
     first_kind = _FIRST.get
+    nl_tok, indent_tok, dedent_tok = (None, None, None) if exact else (_NEWLINE, _INDENT, _DEDENT)
     bad_strings = _BAD_STRINGS
-    lit_t = "LIT"
+    new_lit = Literal  # the LIT token is the AST node itself (see ast.Literal)
     ntext = len(text)
 
     depth = 1 if expr_mode else 0
@@ -453,10 +463,13 @@ def tokenize(
         if k == _K_NL:
             if depth == 0 and line_has_token:
                 # The NEWLINE is positioned at the end of the line (after any comment).
-                nl = s.find("\n")
-                if nl and s[nl - 1] == "\r":
-                    nl -= 1
-                yield newtok("NEWLINE", "\n", line, m.start(1) + nl - line_start + 1)
+                if nl_tok is not None:
+                    yield nl_tok
+                else:
+                    nl = s.find("\n")
+                    if nl and s[nl - 1] == "\r":
+                        nl -= 1
+                    yield newtok("NEWLINE", "\n", line, m.start(1) + nl - line_start + 1)
                 line_has_token = False
                 emitted = True
             line += s.count("\n")
@@ -468,11 +481,11 @@ def tokenize(
                     if len(indents) > MAX_INDENT:
                         raise _error(filename, text, end, "too many indentation levels")
                     indents.append(col)
-                    yield newtok("INDENT", "", line, end - line_start + 1)
+                    yield indent_tok or newtok("INDENT", "", line, end - line_start + 1)
                 elif col < indents[-1]:
                     while col < indents[-1]:
                         indents.pop()
-                        yield newtok("DEDENT", "", line, end - line_start + 1)
+                        yield dedent_tok or newtok("DEDENT", "", line, end - line_start + 1)
                     if col != indents[-1]:
                         msg = "unindent does not match any outer indentation level"
                         raise _error(filename, text, end, msg)
@@ -487,7 +500,7 @@ def tokenize(
                 v: Any = decode_string(s)
             except ValueError as e:
                 raise _error(filename, text, m.start(1), str(e)) from None
-            yield newtok(lit_t, v, line, m.start(1) - line_start + 1)
+            yield new_lit(v, line, m.start(1) - line_start + 1)
             line_has_token = True
             if "\n" in s:
                 line += s.count("\n")
@@ -497,7 +510,7 @@ def tokenize(
                 v = decode_number(s)
             except ValueError as e:
                 raise _error(filename, text, m.start(1), str(e)) from None
-            yield newtok(lit_t, v, line, m.start(1) - line_start + 1)
+            yield new_lit(v, line, m.start(1) - line_start + 1)
             line_has_token = True
         elif k == _K_BSLASH and len(s) > 1:  # a line continuation
             line += 1
@@ -540,12 +553,12 @@ class StarlarkLexer(Lexer):
 
     filename = "<input>"
     expr_mode = False
-    gen: Iterator[Tok | Ident] | None = None
+    gen: Iterator[Tok | Ident | Literal] | None = None
 
     def __init__(self, lexer_conf: Any = None) -> None:
         pass
 
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok | Ident]:  # type: ignore[override]
+    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok | Ident | Literal]:  # type: ignore[override]
         text = lexer_state.text
         text = getattr(text, "text", text)
         gen = tokenize(text, self.filename, self.expr_mode)

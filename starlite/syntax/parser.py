@@ -534,10 +534,6 @@ class _Builder:
         t = s[0]
         return Unary("not", s[1], t.line, t.column)
 
-    def literal(self, s: list) -> Literal:
-        t = s[0]
-        return Literal(t.value, t.line, t.column)
-
     def dot(self, s: list) -> Dot:
         t = s[1]
         return Dot(s[0], s[2].value, t.line, t.column)
@@ -916,7 +912,7 @@ def _parse(filename: str, source: str, start: str, expr_mode: bool, fast: bool =
         try:
             if fast:
                 try:
-                    return drivers[start].parse(tokenize(source, filename, expr_mode))
+                    return drivers[start].parse(tokenize(source, filename, expr_mode, False))
                 except Reject:
                     builder.closed.clear()
             # The input has an error at the token where the driver stopped: lark's own
