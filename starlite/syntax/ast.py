@@ -83,6 +83,7 @@ class Function:
         "num_kwonly",
         "cells",
         "makes_calls",
+        "size",
     )
 
     def __init__(self, name: str) -> None:
@@ -99,6 +100,9 @@ class Function:
         # whether running the body may call a function (a call outside nested function
         # bodies; defaults of nested defs and lambdas count, they run here)
         self.makes_calls = False
+        # expression nodes in the body, nested functions' included (bounds how deep
+        # compiling the body may recurse; see compile.lazy)
+        self.size = 0
 
 
 # ---------------------------------------------------------------------------------------------
