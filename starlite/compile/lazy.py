@@ -68,6 +68,7 @@ def defer(code: Any, build: Callable[[], tuple[Any, Any]]) -> None:
             code.invoke = invoke
             refs = code.pending
             code.pending = None
+            code.ensure = None  # (it holds the syntax tree)
             for ref in refs:
                 f = ref()
                 if f is not None:
@@ -90,10 +91,12 @@ def defer(code: Any, build: Callable[[], tuple[Any, Any]]) -> None:
 def remember(code: Any, f: Any) -> None:
     """``f`` was made from ``code`` while its body is unbuilt (called by ``Function``)."""
     pending = code.pending
-    if pending is None:
+    ensure = code.ensure
+    if pending is None or ensure is None:  # built meanwhile
+        f.body = code.body
         return
     if len(pending) >= MAX_PENDING:
-        code.ensure()
+        ensure()
         f.body = code.body
         return
     pending.append(weakref.ref(f))
