@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import FROZEN, TYPE_NAMES, UNBOUND, Dict, freeze
+from .lazy import remember
 
 BodyFn = Callable[[list[Any]], Any]
 
@@ -50,6 +51,8 @@ class Code:
         "site",
         "leaf",
         "node",
+        "pending",
+        "ensure",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -81,6 +84,10 @@ class Code:
         # needs no entry in the recursion set
         self.leaf = False
         self.node: Any = None  # the `def` statement (None for a lambda)
+        # while the body is not built yet (see compile.lazy): weak references to the
+        # functions made meanwhile, and what builds it; else None
+        self.pending: list[Any] | None = None
+        self.ensure: Callable[[], None] | None = None
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
@@ -112,6 +119,8 @@ class Function:
         self.body = code.body
         self.lead = code.lead
         self.leaf = code.leaf
+        if code.pending is not None:  # the body is built on the first call
+            remember(code, self)
 
     @property
     def name(self) -> str:
