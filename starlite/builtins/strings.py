@@ -29,6 +29,7 @@ from ..errors import EvalError
 from ..values.core import HostValue, List, type_name
 from ..values.repr import quote
 from .common import charge, collect, indices, want_bool, want_int, want_str
+from .format import str_format as format_str
 
 # Go's unicode.IsSpace.
 _WS = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
@@ -347,9 +348,7 @@ def str_rstrip(th: Any, s: str, chars: Any = None, /) -> str:
 
 
 def str_format(th: Any, s: str, /, *args: Any, **kwargs: Any) -> str:
-    from .format import str_format as fmt
-
-    return fmt(th, s, args, kwargs)
+    return format_str(th, s, args, kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
