@@ -14,7 +14,7 @@ from starlite.builtins import universe
 from starlite.builtins.format import _PLAN_CACHE, str_format
 from starlite.errors import EvalError
 from starlite.thread import Thread
-from starlite.values.core import List
+from starlite.values.core import Dict, List, Struct
 
 SORT_SRC = """
 def by_key(xs):
@@ -143,3 +143,150 @@ def test_format_error_after_long_output_keeps_the_charges_made_so_far() -> None:
     with pytest.raises(EvalError, match="single '}'"):
         str_format(th, "x" * 5000 + "}}" + "x" * 3000 + "} {}", (), {})
     assert th.steps == 1 + 5001 // 64
+
+
+# ---------------------------------------------------------------------------------------------
+# json: the plain-data encoder and Python's parser against the general encoder and decoder
+
+JSON_SRC = """
+def enc(x):
+    return json.encode(x)
+
+def dec(s):
+    return json.decode(s)
+"""
+
+
+def _json_value(rng: random.Random, depth: int = 0) -> Any:
+    r = rng.random()
+    if depth > 3 or r < 0.45:
+        return rng.choice([None, True, False, 0, -7, 1 << 70, 1 << 13000, 2.5, -0.0, 1e300,
+                           float("inf"), "", "a", 'q"uote', "back\\slash", "tab\t", "é", "\u2028",
+                           "x" * 300, "\x7f"])
+    if r < 0.7:
+        return List([_json_value(rng, depth + 1) for _ in range(rng.randint(0, 5))])
+    if r < 0.8:
+        return tuple(_json_value(rng, depth + 1) for _ in range(rng.randint(0, 3)))
+    if r < 0.85:
+        return Struct(**{k: _json_value(rng, depth + 1) for k in rng.sample("zyx", 2)})
+    keys = ["b", "a", "c", "é", 'k"'] + ([1] if rng.random() < 0.1 else [])
+    return Dict({rng.choice(keys): _json_value(rng, depth + 1) for _ in range(rng.randint(0, 4))})
+
+
+def _json_text(rng: random.Random) -> str:
+    import json as pyjson
+
+    v = _json_value(rng)
+    try:
+        text = pyjson.dumps(v, ensure_ascii=rng.random() < 0.3)
+    except (ValueError, TypeError):
+        text = "[1, 2]"
+    r = rng.random()
+    if r < 0.15 and text:  # damage it
+        i = rng.randrange(len(text))
+        text = text[:i] + rng.choice(["", "}", ",", "x", "-", "\\ud800", "1e999", "NaN"]) \
+            + text[i + 1:]
+    elif r < 0.25:
+        text = rng.choice([" [\\ud83d\\ude00, \"\\udc00x\"] ", "1.", "01", "-0", "1E5", "[1e400]",
+                           "9" * 3500, "\"\\u00e9\\n\"", "[" * 50 + "]" * 50, "{\"a\":1,\"a\":2}",
+                           "\ufeff1", "[1,]", "Infinity", "\"a\x01\""])
+    return text
+
+
+def _json_run(fn_name: str, arg: Any, max_steps: int) -> tuple[str, int]:
+    th = Thread(max_steps=max_steps)
+    pre = {"json": starlite.builtins.json_module}  # type: ignore[attr-defined]
+    prog = starlite.compile("j.star", JSON_SRC, predeclared=pre)
+    fn = prog.exec(th, pre)[fn_name]
+    before = th.steps
+    try:
+        out = repr(starlite.to_python(starlite.call(th, fn, arg)))
+    except starlite.StarlarkError as e:
+        out = type(e).__name__ + ": " + str(e)
+    return out, th.steps - before
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_json_encode_plain_matches_general_encoder(monkeypatch: pytest.MonkeyPatch,
+                                                   seed: int) -> None:
+    from starlite.builtins import json as sj
+
+    def refuse(*a: Any) -> None:
+        raise sj._NotPlain
+
+    rng = random.Random(seed)
+    for _ in range(10):
+        x = _json_value(rng)
+        limit = rng.choice([10**9, 200, 30, 12])  # some runs stop at the step limit
+        fast = _json_run("enc", x, limit)
+        with monkeypatch.context() as m:
+            m.setattr(sj, "_encode_plain", refuse)
+            slow = _json_run("enc", x, limit)
+        assert fast == slow, x
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_json_decode_by_python_matches_general_decoder(monkeypatch: pytest.MonkeyPatch,
+                                                       seed: int) -> None:
+    from starlite.builtins import json as sj
+
+    rng = random.Random(seed)
+    for _ in range(10):
+        text = _json_text(rng)
+        limit = rng.choice([10**9, 10**9, 2000])
+        fast = _json_run("dec", text, limit)
+        with monkeypatch.context() as m:
+            m.setattr(sj, "_SURROGATE_ESCAPE", _Always())
+            slow = _json_run("dec", text, limit)
+        assert fast == slow, text
+
+
+class _Always:
+    def search(self, s: str) -> bool:
+        return True
+
+
+# ---------------------------------------------------------------------------------------------
+# string methods without start/end: the same results and charges as with explicit bounds
+
+
+@pytest.mark.parametrize("s", ["", "a", "banana", "é" * 70 + "na" * 100, "x" * 5000])
+@pytest.mark.parametrize("sub", ["", "a", "na", "é", "zz", "x" * 64])
+def test_string_methods_whole_string_fast_paths(s: str, sub: str) -> None:
+    from starlite.builtins import strings as S
+
+    def both(fast: Any, slow: Any) -> None:
+        t1, t2 = Thread(max_steps=10**9), Thread(max_steps=10**9)
+        assert fast(t1) == slow(t2)
+        assert t1.steps == t2.steps
+
+    both(lambda t: S.str_find(t, s, sub), lambda t: S.str_find(t, s, sub, 0, len(s)))
+    both(lambda t: S.str_rfind(t, s, sub), lambda t: S.str_rfind(t, s, sub, -len(s) - 1))
+    both(lambda t: S.str_count(t, s, sub), lambda t: S.str_count(t, s, sub, 0))
+    both(lambda t: S.str_startswith(t, s, sub), lambda t: S.str_startswith(t, s, (sub,)))
+    both(lambda t: S.str_endswith(t, s, sub), lambda t: S.str_endswith(t, s, (sub,)))
+    for new in ["", "b", "long" * 40]:
+        both(lambda t: S.str_replace(t, s, sub, new), lambda t: S.str_replace(t, s, sub, new, -5))
+    both(lambda t: S.str_strip(t, s), lambda t: S.str_strip(t, s, ""))
+
+
+def test_json_encode_of_a_huge_dag_stops_at_the_step_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2**40 leaves: the plain encoder must give up once the text outgrows the steps left
+    src = ("def f():\n    l = [1] * 100\n    for i in range(40):\n        l = [l, l]\n"
+           "    return json.encode(l)\nx = f()\n")
+    th = Thread(max_steps=200_000)
+    pre = {"json": starlite.builtins.json_module}  # type: ignore[attr-defined]
+    with pytest.raises(starlite.StepLimitExceeded):
+        starlite.exec_file(th, "dag.star", src, predeclared=pre)
+    assert th.steps <= 200_000
+    from starlite.builtins import json as sj
+
+    def refuse(*a: Any) -> None:
+        raise sj._NotPlain
+
+    monkeypatch.setattr(sj, "_encode_plain", refuse)
+    general = Thread(max_steps=200_000)
+    with pytest.raises(starlite.StepLimitExceeded):
+        starlite.exec_file(general, "dag.star", src, predeclared=pre)
+    assert th.steps == general.steps

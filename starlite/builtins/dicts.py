@@ -66,7 +66,9 @@ def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
 
 
 def dict_setdefault(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
-    check_key("setdefault", key, th)
+    t = type(key)
+    if not (t is str or t is int):
+        check_key("setdefault", key, th)
     v = recv.get(key, _ABSENT)
     if v is not _ABSENT:
         return v

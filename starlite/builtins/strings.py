@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import EvalError
 from ..values.core import HostValue, List, type_name
 from ..values.repr import quote
-from .common import charge, collect, indices, want_bool, want_int, want_str
+from .common import ELEMS_PER_STEP, charge, collect, indices, want_bool, want_int, want_str
 from .format import str_format as format_str
 
 # Go's unicode.IsSpace.
@@ -193,6 +193,9 @@ def str_istitle(th: Any, s: str, /) -> bool:
 
 
 def str_count(th: Any, s: str, sub: Any, start: Any = None, end: Any = None, /) -> int:
+    if start is None and end is None and type(sub) is str:  # the whole string
+        charge(th, len(s))
+        return s.count(sub)
     sub = want_str("count", 1, sub)
     a, b = indices("count", start, end, len(s))
     charge(th, b - a)
@@ -202,6 +205,10 @@ def str_count(th: Any, s: str, sub: Any, start: Any = None, end: Any = None, /) 
 
 
 def _find(th: Any, fname: str, s: str, sub: Any, start: Any, end: Any, last: bool) -> int:
+    if start is None and end is None and type(sub) is str:  # the whole string
+        if th is not None and len(s) >= ELEMS_PER_STEP:
+            th.charge(len(s) // ELEMS_PER_STEP)
+        return s.rfind(sub) if last else s.find(sub)
     sub = want_str(fname, 1, sub)
     a, b = indices(fname, start, end, len(s))
     charge(th, b - a)
@@ -251,11 +258,15 @@ def _fix(th: Any, fname: str, s: str, x: Any, start: Any, end: Any) -> tuple[str
 
 
 def str_startswith(th: Any, s: str, prefix: Any, start: Any = None, end: Any = None, /) -> bool:
+    if start is None and end is None and type(prefix) is str:  # no slice: nothing charged
+        return s.startswith(prefix)
     s, xs = _fix(th, "startswith", s, prefix, start, end)
     return s.startswith(xs)
 
 
 def str_endswith(th: Any, s: str, suffix: Any, start: Any = None, end: Any = None, /) -> bool:
+    if start is None and end is None and type(suffix) is str:
+        return s.endswith(suffix)
     s, xs = _fix(th, "endswith", s, suffix, start, end)
     return s.endswith(xs)
 
@@ -307,6 +318,15 @@ def str_join(th: Any, s: str, iterable: Any, /) -> str:
 
 
 def str_replace(th: Any, s: str, old: Any, new: Any, count: Any = -1, /) -> str:
+    if count == -1 and type(old) is str and type(new) is str and old and type(count) is int:
+        # replace every occurrence: the same two charges as below
+        n = len(s)
+        if th is not None and n >= ELEMS_PER_STEP:
+            th.charge(n // ELEMS_PER_STEP)
+        n += s.count(old) * (len(new) - len(old))
+        if th is not None and n >= ELEMS_PER_STEP:
+            th.charge(n // ELEMS_PER_STEP)
+        return s.replace(old, new)
     old = want_str("replace", 1, old)
     new = want_str("replace", 2, new)
     count = want_int("replace", 3, count)
@@ -330,7 +350,7 @@ def _strip_chars(fname: str, chars: Any) -> str:
 
 
 def str_strip(th: Any, s: str, chars: Any = None, /) -> str:
-    cs = _strip_chars("strip", chars)
+    cs = _WS if chars is None else _strip_chars("strip", chars)
     charge(th, len(s))
     return s.strip(cs)
 

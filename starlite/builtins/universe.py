@@ -436,6 +436,9 @@ def _parse_big(s: str, base: int) -> int:
 
 
 def len_(th: Any, x: Any, /) -> int:
+    t = type(x)
+    if t is str or t is List or t is tuple or t is Dict:
+        return len(x)
     try:
         return length(x)
     except LIMITS:
@@ -669,7 +672,15 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
 
 
 def str_(th: Any, x: Any, /) -> str:
+    t = type(x)
+    if t is str:
+        return x  # type: ignore[no-any-return]
+    if t is int and -_SMALL_INT < x < _SMALL_INT:
+        return str(x)  # int_str's own fast case: no charge
     return str_value(x, th)
+
+
+_SMALL_INT = 10**18
 
 
 def tuple_(th: Any, x: Any = MISSING, /) -> tuple[Any, ...]:

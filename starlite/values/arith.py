@@ -9,6 +9,7 @@ result is allocated, so ``max_steps`` bounds time and memory (see README, "Step 
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from ..errors import EvalError
@@ -310,8 +311,16 @@ _BINARY: dict[str, Any] = {
 }
 
 
+# float op float for + - *: what _float_op computes (it never raises)
+_FLOAT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
 def binary(th: Any, op: str, x: Any, y: Any) -> Any:
     """``x op y`` for every binary operator but ``and``/``or``."""
+    if type(x) is float and type(y) is float:
+        g = _FLOAT_OPS.get(op)
+        if g is not None:
+            return g(x, y)
     f = _BINARY.get(op)
     if f is None:
         raise _unknown(op, x, y)
@@ -420,6 +429,12 @@ def inplace(th: Any, op: str, x: Any, y: Any) -> Any:
     """``x op= y``: lists extend in place for ``+=``; sets update in place for ``|= &= -= ^=``;
     dicts update in place for ``|=``; everything else is ``x = x op y``."""
     tx = type(x)
+    if op == "+" and type(y) is tx:
+        if tx is int and _NSMALL < x < _SMALL and _NSMALL < y < _SMALL:
+            return x + y  # _op_add's case, with nothing to charge
+        if tx is str:
+            _charge_size(th, len(x) + len(y))
+            return x + y
     if tx is List and op == "+":
         if x.guard:
             check_mutable(x, "apply += to")

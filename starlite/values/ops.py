@@ -399,7 +399,9 @@ def set_index(x: Any, i: Any, v: Any, th: Any = None) -> None:
     if t is Dict:
         if x.guard:
             check_mutable(x, "insert into")
-        check_hashable(i, th)
+        ti = type(i)
+        if not (ti is str or ti is int):
+            check_hashable(i, th)
         x[i] = v
         return
     if t is List:
