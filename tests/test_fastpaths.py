@@ -290,3 +290,43 @@ def test_json_encode_of_a_huge_dag_stops_at_the_step_limit(
     with pytest.raises(starlite.StepLimitExceeded):
         starlite.exec_file(general, "dag.star", src, predeclared=pre)
     assert th.steps == general.steps
+
+
+# ---------------------------------------------------------------------------------------------
+# repr of flat lists and tuples of strings or ints
+
+
+def _flat(rng: random.Random) -> Any:
+    kind = rng.choice(["s", "i", "mixed"])
+    n = rng.choice([1, 2, 5, 60, 200])
+    if kind == "s":
+        elems: list[Any] = [rng.choice(["", "a", 'q"', "\\", "é\n", "x" * 100]) for _ in range(n)]
+    elif kind == "i":
+        elems = [rng.choice([0, -5, 10**17, -(10**18) + 1, 10**18, 1 << 70]) for _ in range(n)]
+    else:
+        elems = [rng.choice([1, "a", True, None, 2.5]) for _ in range(n)]
+    return List(elems) if rng.random() < 0.6 else tuple(elems)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_flat_repr_matches_the_printer(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    from starlite.values import repr as R
+
+    rng = random.Random(seed)
+    for _ in range(10):
+        v = _flat(rng)
+        limit = rng.choice([10**9, 50, 400])
+
+        def run() -> tuple[str, int]:
+            th = Thread(max_steps=limit)
+            try:
+                out = R.repr_value(v, th)
+            except starlite.StarlarkError as e:
+                out = type(e).__name__
+            return out, th.steps
+
+        fast = run()
+        with monkeypatch.context() as m:
+            m.setattr(R, "_flat_repr", lambda v, th: None)
+            slow = run()
+        assert fast == slow, v

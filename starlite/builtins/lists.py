@@ -80,7 +80,7 @@ def list_insert(th: Any, recv: List, index: Any, x: Any, /) -> None:
 
 
 def list_pop(th: Any, recv: List, index: Any = -1, /) -> Any:
-    if index == -1 and type(index) is int and recv and not recv.guard:
+    if type(index) is int and index == -1 and recv and not recv.guard:
         return recv.pop()  # the last element: nothing moved, nothing charged
     i = want_int("pop", 1, index)
     n = len(recv)

@@ -318,7 +318,7 @@ def str_join(th: Any, s: str, iterable: Any, /) -> str:
 
 
 def str_replace(th: Any, s: str, old: Any, new: Any, count: Any = -1, /) -> str:
-    if count == -1 and type(old) is str and type(new) is str and old and type(count) is int:
+    if type(count) is int and count == -1 and type(old) is str and type(new) is str and old:
         # replace every occurrence: the same two charges as below
         n = len(s)
         if th is not None and n >= ELEMS_PER_STEP:

@@ -431,6 +431,11 @@ def _slice_index(v: Any, what: str) -> int | None:
 def get_slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
     """Starlark ``x[lo:hi:step]`` (each None when omitted)."""
     t = type(x)
+    if step is None and (lo is None or type(lo) is int) and (hi is None or type(hi) is int):
+        if t is str or t is tuple:
+            return x[lo:hi]
+        if t is List:
+            return List(x[lo:hi])
     s = _slice_index(step, "step")
     if s == 0:
         raise EvalError("zero is not a valid slice step")
