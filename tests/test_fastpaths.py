@@ -330,3 +330,44 @@ def test_flat_repr_matches_the_printer(monkeypatch: pytest.MonkeyPatch, seed: in
             m.setattr(R, "_flat_repr", lambda v, th: None)
             slow = run()
         assert fast == slow, v
+
+
+# ---------------------------------------------------------------------------------------------
+# arithmetic: float fast cases of binary() and small int/str cases of inplace()
+
+_NUMS = [0, 1, -3, 1 << 60, 1 << 1100, -(1 << 1100), 0.0, -0.0, 2.5, -1e308, 1e308,
+         float("inf"), float("-inf"), float("nan"), True]
+
+
+def _outcome(f: Any, *args: Any) -> tuple[str, int]:
+    th = Thread(max_steps=10**9)
+    try:
+        r = f(th, *args)
+        out = f"{type(r).__name__}:{r!r}"
+    except EvalError as e:
+        out = "error: " + e.msg
+    return out, th.steps
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "<", "<=", ">", ">=", "==", "/", "//", "%"])
+def test_binary_float_cases_match_the_operator_table(op: str) -> None:
+    from starlite.values import arith
+
+    def table(th: Any, x: Any, y: Any) -> Any:
+        return arith._BINARY[op](th, op, x, y)
+
+    for x in _NUMS:
+        for y in _NUMS:
+            assert _outcome(arith.binary, op, x, y) == _outcome(table, x, y), (x, y)
+
+
+def test_inplace_small_cases_match_the_operator_table() -> None:
+    from starlite.values import arith
+
+    vals = [0, 5, -(10**18) + 1, 10**18, 1 << 5000, "", "ab", "x" * 100, 2.5, True]
+    for x in vals:
+        for y in vals:
+            for op in ("+", "-"):
+                fast = _outcome(lambda th, a, b: arith.inplace(th, op, a, b), x, y)
+                slow = _outcome(lambda th, a, b: arith._BINARY[op](th, op, a, b), x, y)
+                assert fast == slow, (x, op, y)

@@ -313,13 +313,21 @@ _BINARY: dict[str, Any] = {
 
 # float op float for + - *: what _float_op computes (it never raises)
 _FLOAT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+# float/float or int/float ordering, when no operand is NaN: what compare() computes (NaN
+# orders after every float in Starlark, unlike Python)
+_ORDER_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def binary(th: Any, op: str, x: Any, y: Any) -> Any:
     """``x op y`` for every binary operator but ``and``/``or``."""
-    if type(x) is float and type(y) is float:
+    tx = type(x)
+    ty = type(y)
+    if (tx is float and (ty is float or ty is int)) or (tx is int and ty is float):
         g = _FLOAT_OPS.get(op)
         if g is not None:
+            return g(x, y) if tx is ty else _float_op(op, x, y)
+        g = _ORDER_OPS.get(op)
+        if g is not None and x == x and y == y:
             return g(x, y)
     f = _BINARY.get(op)
     if f is None:
