@@ -110,9 +110,20 @@ def want_callable(fname: str, param: int | str, v: Any) -> Any:
 
 def call(th: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None) -> Any:
     """Call a Starlark callable (a key function, say) from a builtin."""
-    from ..compile.calls import call_value
+    return caller()(th, fn, args, kwargs)
 
-    return call_value(th, fn, args, kwargs)
+
+_CALL_VALUE: list[Any] = []
+
+
+def caller() -> Any:
+    """The interpreter's ``call_value(th, fn, args, kwargs=None)`` (imported on first use: the
+    compiler imports the builtins), for builtins that call back once per element."""
+    if not _CALL_VALUE:
+        from ..compile.calls import call_value
+
+        _CALL_VALUE.append(call_value)
+    return _CALL_VALUE[0]
 
 
 def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:

@@ -71,9 +71,12 @@ def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
 
 
 def dict_setdefault(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
-    check_key("setdefault", key, th)
     t = type(key)
-    sk = key if t is str or t is int else box(key)
+    if t is str or t is int:
+        sk = key
+    else:
+        check_key("setdefault", key, th)
+        sk = box(key)
     v = recv.get(sk, _ABSENT)
     if v is not _ABSENT:
         return v

@@ -44,6 +44,7 @@ from .common import (
     OBJ_ELEMS_PER_STEP,
     PY_ELEMS_PER_STEP,
     call,
+    caller,
     charge,
     check_key,
     collect,
@@ -440,6 +441,9 @@ def _parse_big(s: str, base: int) -> int:
 
 
 def len_(th: Any, x: Any, /) -> int:
+    t = type(x)
+    if t is str or t is List or t is tuple or t is Dict:
+        return len(x)
     try:
         return length(x)
     except LIMITS:
@@ -565,10 +569,12 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
     if key is MISSING:
         sort_values(th, elems, reverse)
         return List(elems)
-    keys = [call(th, key, (e,)) for e in elems]
+    call_value = caller()
+    keys = [call_value(th, key, (e,)) for e in elems]
     order = list(range(n))
-    _charge_sort(th, n, _natively_ordered(keys))
-    if _natively_ordered(keys):
+    native = _natively_ordered(keys)
+    _charge_sort(th, n, native)
+    if native or _tuples_natively_ordered(keys):
         order.sort(key=keys.__getitem__, reverse=reverse)
     else:
         err: list[EvalError] = []
@@ -602,21 +608,52 @@ class _Key:
             return False
 
 
+_NUMBERS = frozenset({int, float})
+_ORDERED_ALIKE = (frozenset({str}), frozenset({bool}), frozenset({int}), frozenset({float}),
+                  _NUMBERS)
+
+
 def _natively_ordered(xs: Any) -> bool:
     """All strings, or all ints and floats (no bools, no NaN): Python's own order is then
     Starlark's, and Python may sort or compare them itself."""
     if not xs:
         return True
-    t = type(xs[0])
-    if t is str:
-        return all(type(x) is str for x in xs)
-    if t is not int and t is not float:
+    ts = set(map(type, xs))
+    if len(ts) == 1 and str in ts:
+        return True
+    return ts <= _NUMBERS and not _has_nan(xs, ts)
+
+
+def _has_nan(xs: Any, ts: set[type]) -> bool:
+    if float not in ts:
         return False
-    for x in xs:
-        tx = type(x)
-        if tx is not int and (tx is not float or x != x):
+    if len(ts) == 1:
+        return any(map(math.isnan, xs))
+    return any(x != x for x in xs)
+
+
+class _Pad:
+    """Fills the positions a shorter tuple lacks (see ``_tuples_natively_ordered``)."""
+
+
+def _tuples_natively_ordered(xs: list[Any]) -> bool:
+    """All tuples of fewer than ELEMS_PER_STEP elements, where each position holds the same
+    kind of scalar in every tuple that has it: strings, bools, or ints and floats (no NaN).
+    Python's tuple order is then Starlark's (no comparison can fail), and Starlark's
+    comparison of such tuples charges no steps, so Python may sort them itself."""
+    if not xs or set(map(type, xs)) != {tuple} or max(map(len, xs)) >= ELEMS_PER_STEP:
+        return False
+    for column in itertools.zip_longest(*xs, fillvalue=_PAD):
+        ts = set(map(type, column))
+        ts.discard(_Pad)
+        if ts not in _ORDERED_ALIKE:
+            return False
+        if float in ts and _has_nan([v for v in column if v is not _PAD], ts):
             return False
     return True
+
+
+_PAD = _Pad()
 
 
 def _charge_sort(th: Any, n: int, native: bool) -> None:
@@ -629,7 +666,7 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
     """Sort ``xs`` in place by Starlark's ordering (stable; errors for unordered values)."""
     native = _natively_ordered(xs)
     _charge_sort(th, len(xs), native)
-    if native:
+    if native or _tuples_natively_ordered(xs):
         xs.sort(reverse=reverse)
         return
     err: list[EvalError] = []
@@ -639,7 +676,15 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
 
 
 def str_(th: Any, x: Any, /) -> str:
+    t = type(x)
+    if t is str:
+        return x  # type: ignore[no-any-return]
+    if t is int and -_SMALL_INT < x < _SMALL_INT:
+        return str(x)  # int_str's own fast case: no charge
     return str_value(x, th)
+
+
+_SMALL_INT = 10**18
 
 
 def tuple_(th: Any, x: Any = MISSING, /) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ result is allocated, so ``max_steps`` bounds time and memory (see README, "Step 
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from ..errors import EvalError
@@ -83,6 +84,8 @@ def _op_add(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         _charge_bits(th, max(x.bit_length(), y.bit_length()))
         return x + y
+    if tx is float and ty is float:
+        return x + y  # what _float_op computes
     if xnum and ynum:
         return _float_op("+", x, y)
     if tx is ty and (tx is str or tx is tuple or tx is bytes):
@@ -108,6 +111,8 @@ def _op_sub(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         _charge_bits(th, max(x.bit_length(), y.bit_length()))
         return x - y
+    if tx is float and ty is float:
+        return x - y  # what _float_op computes
     if xnum and ynum:
         return _float_op("-", x, y)
     if tx is Set and ty is Set:
@@ -125,6 +130,8 @@ def _op_mul(th: Any, op: str, x: Any, y: Any) -> Any:
     if tx is int and ty is int:
         _charge_mul(th, x.bit_length(), y.bit_length())
         return x * y
+    if tx is float and ty is float:
+        return x * y  # what _float_op computes
     if xnum and ynum:
         return _float_op("*", x, y)
     if ty is int and (tx is str or tx is bytes or tx is tuple or tx is List):
@@ -296,7 +303,17 @@ def _op_not_in(th: Any, op: str, x: Any, y: Any) -> Any:
 
 
 
+# float/float or int/float ordering, when no operand is NaN: what compare() computes (NaN
+# orders after every float in Starlark, unlike Python)
+_ORDER_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
 def _op_cmp(th: Any, op: str, x: Any, y: Any) -> Any:
+    tx = type(x)
+    ty = type(y)
+    if ((tx is float and (ty is float or ty is int)) or (tx is int and ty is float)) \
+            and x == x and y == y:
+        return _ORDER_OPS[op](x, y)
     return compare(op, x, y, 0, th)
 
 
@@ -323,8 +340,20 @@ _BINARY: dict[str, Any] = {
 }
 
 
+# float op float for + - *, and orderings when neither is NaN: what _op_add ... compute
+_FLOAT_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
 def binary(th: Any, op: str, x: Any, y: Any) -> Any:
     """``x op y`` for every binary operator but ``and``/``or``."""
+    if type(x) is float and type(y) is float:
+        g = _FLOAT_OPS.get(op)
+        if g is not None:
+            return g(x, y)
+        if x == x and y == y:
+            g = _ORDER_OPS.get(op)
+            if g is not None:
+                return g(x, y)
     f = _BINARY.get(op)
     if f is None:
         raise _unknown(op, x, y)
@@ -433,7 +462,15 @@ def inplace(th: Any, op: str, x: Any, y: Any) -> Any:
     """``x op= y``: lists extend in place for ``+=``; sets update in place for ``|= &= -= ^=``;
     dicts update in place for ``|=``; everything else is ``x = x op y``."""
     tx = type(x)
-    if tx is List and op == "+":
+    if op != "+":
+        pass
+    elif type(y) is tx and tx is int:
+        if _NSMALL < x < _SMALL and _NSMALL < y < _SMALL:
+            return x + y  # _op_add's case, with nothing to charge
+    elif type(y) is tx and tx is str:
+        _charge_size(th, len(x) + len(y))
+        return x + y
+    elif tx is List:
         if x.guard:
             check_mutable(x, "apply += to")
         ty = type(y)

@@ -410,9 +410,12 @@ def set_index(x: Any, i: Any, v: Any, th: Any = None) -> None:
     if t is Dict:
         if x.guard:
             check_mutable(x, "insert into")
-        check_hashable(i, th)
         ti = type(i)
-        x[i if ti is str or ti is int else put_key(x, i)] = v
+        if ti is str or ti is int:
+            x[i] = v
+        else:
+            check_hashable(i, th)
+            x[put_key(x, i)] = v
         return
     if t is List:
         if x.guard:
@@ -441,6 +444,11 @@ def _slice_index(v: Any, what: str) -> int | None:
 def get_slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
     """Starlark ``x[lo:hi:step]`` (each None when omitted)."""
     t = type(x)
+    if step is None and (lo is None or type(lo) is int) and (hi is None or type(hi) is int):
+        if t is str or t is tuple:
+            return x[lo:hi]
+        if t is List:
+            return List(x[lo:hi])
     s = _slice_index(step, "step")
     if s == 0:
         raise EvalError("zero is not a valid slice step")
