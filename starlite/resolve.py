@@ -83,6 +83,7 @@ class Resolver:
         self.block: _Block | None = None
         self.loops = 0
         self.pending: list[tuple[_Func, _Block, A.Def | A.Lambda]] = []
+        self.nodes = 0  # expression nodes resolved so far (each function's ``size``)
 
     def error(self, node: A.Node, msg: str) -> None:
         self.errors.append((self.filename, node.line, node.col, msg))
@@ -352,11 +353,13 @@ class Resolver:
                 if p.name.name not in blk.names:
                     p.name.binding = self._new_local(blk, p.name.name, p.name)
         scope.nparams = fn.nlocals
+        before = self.nodes
         if isinstance(node, A.Def):
             self._collect_locals(node.body, blk)
             self.stmts(node.body)
         else:
             self.expr(node.body)
+        scope.size = self.nodes - before
         _assign_slots(fn)
         self.func, self.block, self.loops = saved
 
@@ -467,10 +470,12 @@ class Resolver:
 
     def expr(self, e: A.Expr) -> None:
         stack: list[A.Expr] = [e]
+        n = 0
         # Dispatch on the exact type, commonest first: `type(x) is C` costs a fraction of
         # an isinstance() call, and AST node classes are never subclassed.
         while stack:
             x = stack.pop()
+            n += 1
             t = type(x)
             if t is A.Ident:
                 self.use(x)  # type: ignore[arg-type]
@@ -521,6 +526,7 @@ class Resolver:
                 self.comprehension(x)  # type: ignore[arg-type]
             else:  # pragma: no cover
                 self.error(x, f"unexpected expression {type(x).__name__}")
+        self.nodes += n
 
     def comprehension(self, c: A.Comprehension) -> None:
         assert self.block is not None and self.func is not None

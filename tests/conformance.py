@@ -1,10 +1,16 @@
-"""Run starlark-go's evaluator test data against starlite.
+"""Run starlark-go's evaluator test data, or bazelbuild/starlark's ``test_suite``, against
+starlite.
 
 Usage::
 
     python tests/conformance.py /path/to/starlark-go/starlark/testdata [file.star ...]
+    python tests/conformance.py /path/to/bazelbuild/starlark/test_suite/testdata [go/x.star ...]
 
-Mimics starlark-go's ``eval_test.go`` (``TestExecFile``) and ``internal/chunkedfile``:
+A directory with ``go``, ``java`` or ``rust`` subdirectories is read in the Bazel suite's
+format (see :func:`read_bazel_chunks`); any other in starlark-go's.
+
+For starlark-go's files, this mimics starlark-go's ``eval_test.go`` (``TestExecFile``) and
+``internal/chunkedfile``:
 
 * each file is split into chunks at lines that are exactly ``---``; each chunk is padded with
   newlines so that line numbers match the file;
@@ -121,6 +127,117 @@ def options_for(src: str) -> Any:
         recursion=option(src, "recursion"),
         load_binds_globally=option(src, "loadbindsglobally"),
     )
+
+
+# ------------------------------------------------------------------------------------------
+# bazelbuild/starlark's test_suite format (test_suite/starlark_test.py)
+#
+# Chunks are separated by lines that are exactly ``---``. ``### [impl:] text`` (on a code line
+# or on a line of its own) expects the chunk to fail with an error whose text contains
+# ``text`` or matches it as a regex, both case-insensitively, at any line; an ``impl:`` prefix
+# (``go``, ``java``, ``rust``) limits it to that implementation, and starlite takes the
+# ``go:`` ones, as it follows starlark-go. Every chunk may call ``assert_eq(x, y)``,
+# ``assert_ne(x, y)`` and ``assert_(cond, msg)``; the suite's harness only prints their
+# failures, this runner counts them as failures.
+
+BAZEL_IMPL = "go"
+_BAZEL_EXPECT = re.compile(r"(.*?) *### *((go|java|rust):)? *(.*)")
+# starlark-go's default dialect (the suite needs no top-level if/for, while or rebinding)
+BAZEL_OPTIONS = {"set": True}
+
+
+def is_bazel_suite(d: Path) -> bool:
+    return any((d / sub).is_dir() for sub in ("go", "java", "rust"))
+
+
+def read_bazel_chunks(path: Path, name: str) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    code: list[str] = []
+    first = 1
+    want: list[str] = []
+
+    def flush() -> None:
+        ch = Chunk(name, first, "\n" * (first - 1) + "\n".join(code) + "\n")
+        ch.want = dict(enumerate(want))  # expected anywhere in the chunk, not at a line
+        if len(want) > 1:
+            ch.bad_expectations.append(f"{name}:{first}: more than one expected error")
+        chunks.append(ch)
+
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        line = line.rstrip()
+        if line == "---":
+            flush()
+            code, want, first = [], [], n + 1
+            continue
+        m = _BAZEL_EXPECT.fullmatch(line)
+        if m:
+            if m.group(3) in (None, BAZEL_IMPL):
+                want.append(m.group(4))
+            line = m.group(1)
+        code.append(line)
+    flush()
+    return chunks
+
+
+def bazel_matches(expected: str, output: str) -> bool:
+    exp = expected.lower()
+    out = output.lower()
+    try:
+        return exp in out or re.search(exp, out) is not None
+    except re.error:
+        return False
+
+
+def _bazel_asserts(report: Reporter) -> dict[str, Any]:
+    from starlite.values.ops import equal
+    from starlite.values.repr import repr_value
+
+    def assert_eq(th: Any, x: Any, y: Any) -> None:
+        if not equal(x, y):
+            report(f"{repr_value(x)} != {repr_value(y)}")
+
+    def assert_ne(th: Any, x: Any, y: Any) -> None:
+        if equal(x, y):
+            report(f"{repr_value(x)} == {repr_value(y)}")
+
+    def assert_(th: Any, cond: Any, msg: Any = "assertion failed") -> None:
+        if not cond:
+            report(str(msg))
+
+    return {f.__name__: starlite.Builtin(f.__name__, f) for f in (assert_eq, assert_ne, assert_)}
+
+
+def run_bazel_chunk(path: Path, ch: Chunk) -> list[Failure]:
+    fails = [Failure(ch.line, "(malformed expectation)", b) for b in ch.bad_expectations]
+    report = Reporter()
+    printed: list[str] = []
+    predeclared = {**std_modules(), **_bazel_asserts(report)}
+    predeclared.pop("time", None)
+    thread = starlite.Thread(max_steps=50_000_000, timeout=60.0,
+                             print=lambda th, msg: printed.append(msg),
+                             options=starlite.Options(**BAZEL_OPTIONS))
+    output = ""
+    try:
+        starlite.exec_file(thread, str(path), source=ch.source, predeclared=predeclared)
+    except starlite.EvalError as e:
+        output = e.backtrace()
+    except starlite.StarlarkError as e:
+        output = str(e)
+    except Exception as e:  # noqa: BLE001 - an interpreter crash
+        tb = traceback.format_exception_only(type(e), e)[-1].strip()
+        fails.append(Failure(ch.line, "(no internal error)", f"INTERNAL ERROR: {tb}"))
+        return fails
+    expected = list(ch.want.values())
+    if output and not expected:
+        fails.append(Failure(ch.line, "(no error)", output.strip().splitlines()[-1]))
+    for exp in expected:
+        if not output:
+            fails.append(Failure(ch.line, exp, "(no error)"))
+        elif not bazel_matches(exp, "\n".join(printed + [output])):
+            fails.append(Failure(ch.line, exp, output.strip().splitlines()[-1]))
+    for msg in report.errors:
+        fails.append(Failure(ch.line, "(assertion)", msg))
+    return fails
 
 
 # ------------------------------------------------------------------------------------------
@@ -308,16 +425,20 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     d = Path(argv[1])
-    names = argv[2:] or [f for f in FILES if (d / f).exists()]
+    bazel = is_bazel_suite(d)
+    if bazel:
+        names = argv[2:] or sorted(str(p.relative_to(d)) for p in d.glob("*/*.star"))
+    else:
+        names = argv[2:] or [f for f in FILES if (d / f).exists()]
     rows: list[tuple[str, int, int, int]] = []
     details: list[str] = []
     for name in names:
         path = d / name
-        chunks = read_chunks(path)
+        chunks = read_bazel_chunks(path, name) if bazel else read_chunks(path)
         passed = 0
         nfail = 0
         for ch in chunks:
-            fs = run_chunk(path, ch)
+            fs = run_bazel_chunk(path, ch) if bazel else run_chunk(path, ch)
             nfail += len(fs)
             if not fs:
                 passed += 1

@@ -12,9 +12,11 @@ a ``StarlarkError`` escapes, when the step count passes the limit, or when the r
 time bound. ``tests/test_fuzz.py`` runs a bounded, derandomized number of examples in CI; a long
 run is::
 
-    python -m tests.fuzz --minutes 10 [--seed N] [--max-steps N]
+    python -m tests.fuzz --minutes 10 [--seed N] [--max-steps N] [--resources]
 
 which prints each finding (minimised source and what went wrong) and exits 1 if there were any.
+With ``--resources`` it checks instead that each run's CPU time and memory stay within a
+constant times its steps (see ``tests/resources.py``).
 The source being run is also written to ``fuzz-current.star`` first, so that a hard crash of the
 interpreter process (which no Python code can catch) leaves its reproducer behind.
 """
@@ -26,6 +28,7 @@ import random
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +45,12 @@ OPTIONS = starlite.Options(
 
 def predeclared() -> dict[str, Any]:
     from starlite.builtins import json_module, math_module, module_builtin, struct_builtin
+    from tests.security_corpus import Endless
 
+    # the endless host values let mutated corpus seeds exercise host iteration
     return {"json": json_module, "math": math_module, "struct": struct_builtin,
-            "module": module_builtin}
+            "module": module_builtin, "endless": Endless(), "endless_zeros": Endless(0),
+            "endless_pairs": Endless((1, 2)), "endless_strs": Endless("ab")}
 
 
 # ---- running one program -------------------------------------------------------------------
@@ -82,14 +88,17 @@ def same_kind(a: str, b: str) -> bool:
     return a.split(":", 1)[0].split(" ", 1)[0] == b.split(":", 1)[0].split(" ", 1)[0]
 
 
-def minimise(src: str, finding: str, max_steps: int = MAX_STEPS, budget: float = 30.0) -> str:
-    """Shrink ``src`` (lines, then characters) while it still gives the same kind of finding."""
+def minimise(src: str, finding: str, max_steps: int = MAX_STEPS, budget: float = 30.0,
+             checker: Callable[[str, int], str | None] | None = None) -> str:
+    """Shrink ``src`` (lines, then characters) while it still gives the same kind of finding
+    (by ``checker``, :func:`check` by default)."""
     deadline = time.monotonic() + budget
+    run = checker or check
 
     def still(s: str) -> bool:
         if time.monotonic() > deadline:
             return False
-        f = check(s, max_steps)
+        f = run(s, max_steps)
         return f is not None and same_kind(f, finding)
 
     for unit in ("line", "char"):
@@ -303,8 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-steps", type=int, default=MAX_STEPS)
     ap.add_argument("--current", default="fuzz-current.star",
                     help="file the program being run is written to first ('' for none)")
+    ap.add_argument("--resources", action="store_true",
+                    help="check that CPU time and memory stay bounded by steps "
+                         "(tests/resources.py) instead of what check() looks for")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
+    if args.resources:
+        from tests.resources import run
+
+        return run(args.minutes, seed, args.max_steps, args.current)
     rnd = random.Random(seed)
     corpus = seeds()
     deadline = time.monotonic() + args.minutes * 60

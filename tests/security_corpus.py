@@ -8,6 +8,7 @@ seconds and ``MEM_LIMIT`` bytes of traced Python allocations.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import starlite
@@ -22,6 +23,23 @@ OPTIONS = starlite.Options(
 
 STEPS = ("StepLimitExceeded", r"too many steps")
 
+# The paths that materialise an iterable on the script's behalf (MATERIALISING, below) must stop
+# tighter: within MAT_CPU_LIMIT seconds of CPU time and MAT_MEM_LIMIT bytes of traced memory.
+MAT_CPU_LIMIT = 0.5
+MAT_MEM_LIMIT = 50 * 1024 * 1024
+
+
+class Endless(starlite.HostValue):
+    """A host value whose ``iterate()`` never ends: 0, 1, 2, ... or one value again and again."""
+
+    starlark_type = "endless"
+
+    def __init__(self, value: Any = None) -> None:
+        self.value = value
+
+    def iterate(self) -> Any:
+        return itertools.count() if self.value is None else itertools.repeat(self.value)
+
 
 def predeclared() -> dict[str, Any]:
     from starlite.builtins import json_module, math_module, module_builtin, struct_builtin
@@ -33,6 +51,10 @@ def predeclared() -> dict[str, Any]:
         "module": module_builtin,
         "secret": starlite.Builtin("secret", lambda thread: "s3cr3t"),
         "host": starlite.Struct(name="host", n=1),
+        "endless": Endless(),
+        "endless_zeros": Endless(0),
+        "endless_pairs": Endless((1, 2)),
+        "endless_strs": Endless("ab"),
     }
 
 
@@ -306,6 +328,90 @@ CASES: list[tuple[str, str, tuple[str, str] | None]] = [
     ("frozen_global_mutation", "x = [1]\ndef f():\n    x.append(2)\nf()\nassert_eq(x, [1, 2])", None),
     ("frozen_builtin_method_table", "l = []\nm = l.append\nm(1)\nassert_eq(l, [1])", None),
 ]
+
+R8 = "range(100000000)"  # 3,125,000 steps to materialise
+_F = "def f(*args, **kwargs):\n    pass\n"
+_LOOP = "for i in range(1 << 30):\n    "
+_KW = "d = {'k%d' % i: i for i in range(3000)}\n"
+
+# Every path where the interpreter turns an iterable into a list, tuple, dict, set or string for
+# the script: each charges for what it will produce before producing it, or charges per element
+# as it consumes a host value's (here endless) iterator.
+MATERIALISING: list[tuple[str, str, tuple[str, str] | None]] = [
+    # ---- argument unpacking: *args and **kwargs into functions, builtins and methods ---------
+    ("spread_range_fn", _F + f"f(*{R8})", STEPS),
+    ("spread_range_fixed_fn", f"def g(a):\n    pass\ng(*{R8})", STEPS),
+    ("spread_endless_fn", _F + "f(*endless)", STEPS),
+    ("spread_range_builtin", f"len(*{R8})", STEPS),
+    ("spread_endless_builtin", "print(*endless)", STEPS),
+    ("spread_range_method", f"[].append(*{R8})", STEPS),
+    ("spread_range_format", f"'{{}}'.format(*{R8})", STEPS),
+    ("spread_dict_loop", _F + "d = {i: i for i in range(10000)}\n" + _LOOP + "f(*d)", STEPS),
+    ("spread_set_loop", _F + "s = set(range(100000))\n" + _LOOP + "f(*s)", STEPS),
+    ("spread_list_loop_fn", _F + "l = list(range(100000))\n" + _LOOP + "f(*l)", STEPS),
+    ("spread_list_loop_print", "l = list(range(100000))\n" + _LOOP + "print(*l)", STEPS),
+    ("spread_zip_columns", "l = [[1]] * 1000000\nzip(*l)", STEPS),
+    ("spread_set_difference_many", "set(range(1000)).difference(*([[1]] * 10000))", STEPS),
+    ("spread_kwargs_loop_fn", _F + _KW + _LOOP + "f(**d)", STEPS),
+    ("spread_kwargs_loop_dict", _KW + _LOOP + "dict(**d)", STEPS),
+    ("spread_kwargs_loop_struct", _KW + _LOOP + "struct(**d)", STEPS),
+    ("spread_kwargs_loop_update", _KW + "e = {}\n" + _LOOP + "e.update(**d)", STEPS),
+    # ---- unpacking assignment, +=, in ----------------------------------------------------------
+    ("unpack_range", f"a, b = {R8}", ("EvalError", r"too many values to unpack \(got 100000000, want 2\)")),
+    ("unpack_endless", "a, b = endless", STEPS),
+    ("unpack_endless_for", "for a, b in [endless]:\n    pass", STEPS),
+    ("unpack_endless_comprehension", "[a for a, b in [endless]]", STEPS),
+    ("iadd_range", f"l = []\nl += {R8}", STEPS),
+    ("iadd_endless", "l = []\nl += endless", STEPS),
+    ("in_endless", "-1 in endless", STEPS),
+    ("not_in_endless", "1 not in endless_zeros", STEPS),
+    # ---- builtins over an endless host value ---------------------------------------------------
+    ("list_endless", "list(endless)", STEPS),
+    ("tuple_endless", "tuple(endless)", STEPS),
+    ("set_endless", "set(endless)", STEPS),
+    ("dict_endless", "dict(endless_pairs)", STEPS),
+    ("sorted_endless", "sorted(endless)", STEPS),
+    ("reversed_endless", "reversed(endless)", STEPS),
+    ("enumerate_endless", "enumerate(endless)", STEPS),
+    ("zip_endless", "zip(endless, endless)", STEPS),
+    ("min_endless", "min(endless)", STEPS),
+    ("max_endless", "max(endless, key = lambda x: -x)", STEPS),
+    ("any_endless", "any(endless_zeros)", STEPS),
+    ("all_endless", "all(endless_strs)", STEPS),
+    ("bytes_endless", "bytes(endless_zeros)", STEPS),
+    ("join_endless", "','.join(endless_strs)", STEPS),
+    ("json_encode_endless", "json.encode(endless)", STEPS),
+    ("json_encode_range", f"json.encode({R8})", STEPS),
+    ("extend_endless", "l = []\nl.extend(endless)", STEPS),
+    ("update_endless", "d = {}\nd.update(endless_pairs)", STEPS),
+    ("set_union_endless", "set().union(endless)", STEPS),
+    ("set_update_endless", "s = set()\ns.update(endless)", STEPS),
+    ("set_difference_endless", "set([1]).difference(endless)", STEPS),
+    ("set_intersection_endless", "set([1]).intersection(endless)", STEPS),
+    ("set_symmetric_difference_endless", "set([1]).symmetric_difference(endless)", STEPS),
+    ("set_issubset_endless", "set([1]).issubset(endless)", STEPS),
+    ("set_issuperset_endless", "set([1]).issuperset(endless)", STEPS),
+    ("set_isdisjoint_endless", "set([-1]).isdisjoint(endless)", STEPS),
+    ("comprehension_endless", "[x for x in endless]", STEPS),
+    ("dict_comprehension_range", "{i: i for i in range(1000000000000)}", STEPS),
+    # ---- strings and slices --------------------------------------------------------------------
+    ("elems_list_huge", "list(('x' * 3000000).elems())", STEPS),
+    ("codepoint_ords_list_huge", "tuple(('\u4e2d' * 3000000).codepoint_ords())", STEPS),
+    ("elems_in_loop", "s = ('x' * 1000000).elems()\n" + _LOOP + "'y' in s", STEPS),
+    ("split_loop", "s = 'ab,' * 100000\n" + _LOOP + "s.split(',')", STEPS),
+    ("rsplit_loop", "s = 'ab ' * 100000\n" + _LOOP + "s.rsplit()", STEPS),
+    ("splitlines_loop", "s = 'ab\\n' * 100000\n" + _LOOP + "s.splitlines()", STEPS),
+    ("partition_loop", "s = 'x' * 1000000\n" + _LOOP + "s.rpartition('y')", STEPS),
+    ("list_slice_step_loop", "l = list(range(100000))\n" + _LOOP + "l[::2]", STEPS),
+    ("tuple_slice_step_loop", "t = tuple(range(100000))\n" + _LOOP + "t[::-3]", STEPS),
+    ("str_slice_step_loop", "s = 'x' * 1000000\n" + _LOOP + "s[::2]", STEPS),
+    ("bytes_slice_step_loop", "b = b'x' * 1000000\n" + _LOOP + "b[1::2]", STEPS),
+    ("format_huge_list", "'{}'.format(list(range(10000000)))", STEPS),
+    ("percent_huge_tuple", "'%s' % (tuple(range(10000000)),)", STEPS),
+    ("str_list_of_ranges", "str([range(1000000000)] * 1000000)", STEPS),
+]
+
+CASES += MATERIALISING
 
 # assert_eq is predeclared for the sandbox checks (a Starlark-level helper, built in Python).
 

@@ -401,7 +401,8 @@ def test_float(th: Thread) -> None:
     assert f(th) == 0.0 and f(th, 1) == 1.0 and f(th, True) == 1.0
     assert f(th, "1e3") == 1000.0 and f(th, "-Infinity") == -math.inf
     assert math.isnan(f(th, "NaN"))
-    fails(f, th, "1_0", match="invalid float literal: 1_0")
+    assert f(th, "1_0") == 10.0 and f(th, "0x1.8p1") == 3.0  # Go's ParseFloat syntax
+    fails(f, th, "1__0", match="invalid float literal: 1__0")
     fails(f, th, "", match="float: empty string")
     fails(f, th, "1e999", match="floating-point number too large")
     fails(f, th, 1 << 2000, match="int too large to convert to float")

@@ -249,6 +249,13 @@ def test_call_tool_unknown_lists_tools(engine: Engine) -> None:
     assert "list-issues" in (r.error or "") and "add" in (r.error or "")
 
 
+def test_tool_parameters_named_like_the_hosts_own() -> None:
+    """``self`` and ``th`` are ordinary keyword arguments for a tool, by either route."""
+    e = Engine([Tool("echo", "Echo its arguments.", lambda **kw: kw)])
+    r = e.execute('return [call_tool("echo", self=1, th=2), echo(self=3, th=4)]')
+    assert (r.status, r.value) == ("success", [{"self": 1, "th": 2}, {"self": 3, "th": 4}])
+
+
 def test_call_tool_needs_a_name(engine: Engine) -> None:
     r = engine.execute("call_tool(owner=1)")
     assert r.status == "error" and "real name" in (r.error or "")

@@ -566,36 +566,12 @@ def test_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(shapes, "_loop_cache", {})
     monkeypatch.setattr(shapes, "_build_loop", spy)
-    src = CASES["while_runs"].replace("main", "f") + "\ndef main():\n    return f()\n"
+    src = CASES["while_runs"].replace("main", "f") + "\ndef main():\n    return f(), g([1, 2])\n"
     src += "def g(xs):\n    t = 0\n    for x in xs:\n        t += x\n        t -= 1\n    return t\n"
     assert _run_main(src, _opts(src))[0] == "ok"
     assert any("while True:" in text and "th.overflow(CK" not in text for text in built)
     assert any(name == "while_loop" and "S0" not in text and kind == "stmt"
                for name, text, _a, _n, kind in shapes.RECIPES.values())
-
-
-def test_format_fast_path_matches_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``str.format``'s fast path (only ``{}`` fields) gives what the field-by-field path
-    gives: the same strings, errors and step counts, under every step limit."""
-    from starlite.builtins import format as fmt
-
-    src = CASES["format_fast_and_general"] + """
-def long():
-    return ["{}-{}".format("a" * 40, "b" * 30), ("{}," * 600).format(*range(600))]
-"""
-    src = src.replace("return out + [", "return out + long() + [")
-    opts = _opts(src)
-    fast = _run_main(src, opts)
-    with monkeypatch.context() as m:
-        m.setattr(fmt, "_fast_format", lambda f, args: None)
-        slow = _run_main(src, opts)
-    assert fast == slow
-    for limit in range(1, fast[-1] + 1, 3):
-        a = _run_main(src, opts, limit)
-        with monkeypatch.context() as m:
-            m.setattr(fmt, "_fast_format", lambda f, args: None)
-            b = _run_main(src, opts, limit)
-        assert a == b, limit
 
 
 SORT_TUPLES = """
@@ -616,23 +592,13 @@ def main():
 """
 
 
-@pytest.mark.parametrize("src", [SORT_TUPLES, SORT_TUPLES.replace(
-    "        sorted([(True, 1), (False, 2)]),\n", "        sorted([(1, 2), (1, 'a')]),\n")])
-def test_sorting_tuples_natively_matches_the_starlark_order(
-        src: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tuple keys whose positions are natively ordered are compared by Python: the same
-    order, errors and step counts as the comparison-by-comparison path, every step limit."""
-    from starlite.builtins import universe
-
-    def run(limit: int | None) -> Any:
-        fast = _run_main(src, {}, limit)
-        with monkeypatch.context() as m:
-            m.setattr(universe, "_tuples_natively_ordered", lambda xs: False)
-            slow = _run_main(src, {}, limit)
-        return fast, slow
-
-    fast, slow = run(None)
-    assert fast == slow
-    for limit in range(1, fast[-1] + 1, 7):
-        a, b = run(limit)
-        assert a == b, limit
+def test_sorting_tuple_keys_agree() -> None:
+    """Sorts with tuple keys (native and not) give the same order, errors and step counts
+    with the flat paths on and off, every 7th step limit."""
+    for src in (SORT_TUPLES, SORT_TUPLES.replace(
+            "        sorted([(True, 1), (False, 2)]),\n", "        sorted([(1, 2), (1, 'a')]),\n")):
+        on, off = _both(lambda s=src: _run_main(s, {}))
+        assert on == off
+        for limit in range(1, on[-1] + 1, 7):
+            a, b = _both(lambda lim=limit, s=src: _run_main(s, {}, lim))
+            assert a == b, limit

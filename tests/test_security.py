@@ -13,6 +13,7 @@ import resource
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +21,9 @@ import pytest
 import starlite
 from tests.security_corpus import (
     CASES,
+    MAT_CPU_LIMIT,
+    MAT_MEM_LIMIT,
+    MATERIALISING,
     MAX_STEPS,
     MEM_LIMIT,
     OPTIONS,
@@ -43,9 +47,10 @@ def _params() -> list[Any]:
 
 
 def run_bounded(
-    src: str, max_steps: int = MAX_STEPS, traced: bool = False
+    src: str, max_steps: int = MAX_STEPS, traced: bool = False,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[BaseException | None, float, int]:
-    """Run ``src``; returns (error or None, seconds, peak bytes).
+    """Run ``src``; returns (error or None, seconds by ``clock``, peak bytes).
 
     The peak is tracemalloc's when ``traced`` (exact, but tracing slows allocation-heavy runs
     several times, so the time bound is checked on untraced runs), else the growth of the
@@ -56,14 +61,14 @@ def run_bounded(
     rss0 = _maxrss()
     if traced:
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = clock()
     err: BaseException | None = None
     try:
         starlite.exec_file(th, "case.star", src, predeclared=pre)
     except starlite.StarlarkError as e:
         err = e
     finally:
-        dt = time.perf_counter() - t0
+        dt = clock() - t0
         if traced:
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
@@ -112,6 +117,51 @@ def test_memory_bomb_traced(src: str, expect: tuple[str, str] | None) -> None:
     err, _, peak = run_bounded(src, traced=True)
     _check(err, expect)
     assert peak < MEM_LIMIT, f"peak {peak / 1e6:.0f} MB"
+
+
+# Every path that materialises an iterable for the script stops tighter: within 0.5 s of CPU
+# time (the thread's own, so that other processes on a loaded machine do not count) and 50 MB
+# of traced memory.
+
+
+@pytest.mark.parametrize(("src", "expect"),
+                         [pytest.param(s, e, id=c) for c, s, e in MATERIALISING])
+def test_materialising_paths_stop_early(src: str, expect: tuple[str, str] | None) -> None:
+    err, cpu, _ = run_bounded(src, clock=time.thread_time)
+    _check(err, expect)
+    assert cpu < MAT_CPU_LIMIT, f"took {cpu:.2f}s of CPU time"
+    err, _, peak = run_bounded(src, traced=True)
+    _check(err, expect)
+    assert peak < MAT_MEM_LIMIT, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_spread_is_charged_before_it_is_made() -> None:
+    """The reported hole: ``f(*range(100000000))`` stops at once, having charged the range's
+    elements before making them, not after 1.5 GB."""
+    err, cpu, peak = run_bounded("def f(*a):\n    pass\nf(*range(100000000))", traced=True)
+    assert isinstance(err, starlite.StepLimitExceeded)
+    assert "case.star:3:3" in str(err)
+    assert peak < 1024 * 1024
+
+
+def test_spread_charges_by_size() -> None:
+    """``*x`` costs 1 step per 64 elements copied (per 32 made, for a range), plus 1 per 2
+    arguments when a builtin receives them; ``**d`` 1 per 4 keywords (per 2 for a builtin)."""
+    def steps(src: str) -> int:
+        th = starlite.Thread(max_steps=10**9, print=lambda msg: None)
+        starlite.exec_file(th, "s.star", "def f(*a, **k):\n    pass\n" + src)
+        return th.steps
+
+    pre = "l = list(range(6400))\nd = {str(i): i for i in range(400)}\n"
+    base = steps(pre)
+    # nodes: `f(*l)` 4 (statement, call, f, l) + f's `pass`; `print(*l)` 4
+    assert steps(pre + "f(*l)\n") - base == 5 + 6400 // 64
+    assert steps(pre + "print(*l)\n") - base == 4 + 6400 // 64 + 6400 // 2
+    assert steps(pre + "f(*range(6400))\n") - base == 7 + 6400 // 32
+    assert steps(pre + "f(**d)\n") - base == 5 + 400 // 4
+    assert steps(pre + "dict(**d)\n") - base == 4 + 400 // 2 + 400 // 64  # dict's own copy
+    # small spreads are free, as before
+    assert steps(pre + "f(*[1, 2, 3], **{'a': 1})\n") - base == 4 + 4 + 3  # the literals
 
 
 # ---- deeply nested source ---------------------------------------------------------------------

@@ -22,7 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
+from ..values.collect import elements
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
+from ..values.keys import BoolKey, box_all
 from ..values.ops import check_hashable, iterate
 
 # Errors that stop a run: never reworded or swallowed by a builtin.
@@ -108,59 +110,36 @@ def want_callable(fname: str, param: int | str, v: Any) -> Any:
 
 def call(th: Any, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None) -> Any:
     """Call a Starlark callable (a key function, say) from a builtin."""
-    from ..compile.calls import call_value
+    return caller()(th, fn, args, kwargs)
 
-    return call_value(th, fn, args, kwargs)
+
+_CALL_VALUE: list[Any] = []
+
+
+def caller() -> Any:
+    """The interpreter's ``call_value(th, fn, args, kwargs=None)`` (imported on first use: the
+    compiler imports the builtins), for builtins that call back once per element."""
+    if not _CALL_VALUE:
+        from ..compile.calls import call_value
+
+        _CALL_VALUE.append(call_value)
+    return _CALL_VALUE[0]
 
 
 def collect(th: Any, x: Any, fname: str, param: int | str = 1) -> list[Any]:
-    """The elements of iterable ``x`` as a new Python list, charged as it is built.
+    """The elements of iterable ``x`` as a new list, charged before they are made (a host
+    value's as they come; see :mod:`starlite.values.collect`).
 
     A non-iterable is ``fname: for parameter P: got T, want iterable``."""
-    t = type(x)
-    if t is List or t is tuple:
-        charge(th, len(x))
-        return list(x)
-    if t is Dict:
-        charge(th, len(x))
-        return list(x)
-    if t is Set:
-        charge(th, len(x.d))
-        return list(x.d)
-    if t is range:
-        charge(th, range_len(x), 32)  # creates an int per element
-        return list(x)
-    if isinstance(x, HostValue):
-        it = x.iterate()
-        if it is not None:
-            return collect_iterator(th, it)
-    raise param_error(fname, param, x, "iterable")
-
-
-def collect_iterator(th: Any, it: Any) -> list[Any]:
-    """The values of a (host value's, possibly endless) iterator, charged as they come."""
-    out: list[Any] = []
-    n = 0
-    for v in it:
-        out.append(v)
-        n += 1
-        if n == 32:
-            n = 0
-            if th is not None:
-                th.charge(1)
-    return out
+    elems = elements(th, x)
+    if elems is None:
+        raise param_error(fname, param, x, "iterable")
+    return elems
 
 
 def iter_values(x: Any) -> Any:
     """A Python iterable over the Starlark iterable ``x`` (raises ``T value is not iterable``)."""
     return iterate(x)
-
-
-def range_len(r: range) -> int:
-    try:
-        return len(r)
-    except OverflowError:
-        raise EvalError("range has too many elements") from None
 
 
 def mutation_error(fname: str, v: Any, verb: str) -> EvalError:
@@ -242,7 +221,7 @@ def check_key(fname: str, k: Any, th: Any = None) -> None:
         raise EvalError(f"{fname}: {e.msg}") from None
 
 
-_SCALAR_KEYS = frozenset([str, int, float, bool, bytes, type(None)])
+_SCALAR_KEYS = frozenset([str, int, float, bool, bytes, type(None), BoolKey])
 
 
 def check_keys(fname: str, ks: Any, th: Any = None) -> None:
@@ -256,6 +235,15 @@ def check_keys(fname: str, ks: Any, th: Any = None) -> None:
         t = type(k)
         if not (t is str or t is int or t is float or t is bool or k is None):
             check_key(fname, k, th)
+
+
+def new_set(fname: str, elems: list[Any], th: Any = None) -> Set:
+    """A set of the values ``elems``, each checked by :func:`check_key` (one pass over their
+    types serves the check and the choice of stored forms)."""
+    types = set(map(type, elems))
+    if not _SCALAR_KEYS.issuperset(types):
+        check_keys(fname, elems, th)
+    return Set.of_keys(*box_all(elems, types))
 
 
 def no_kwargs(fname: str, kwargs: dict[str, Any]) -> None:

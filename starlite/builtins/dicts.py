@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Dict, List
+from ..values.keys import box, items_out, unbox
 from .common import MISSING, OBJ_ELEMS_PER_STEP, charge, check_key, mutation_error, pop_first
 
 _ABSENT: Any = object()
@@ -20,24 +21,26 @@ def dict_clear(th: Any, recv: Dict, /) -> None:
     if recv.guard:
         raise mutation_error("", recv, "clear")
     recv.clear()
+    recv.boxed = 0
 
 
 def dict_get(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
     t = type(key)
     if not (t is str or t is int):
         check_key("get", key, th)
+        key = box(key)
     v = recv.get(key, _ABSENT)
     return default if v is _ABSENT else v
 
 
 def dict_items(th: Any, recv: Dict, /) -> List:
     charge(th, len(recv), OBJ_ELEMS_PER_STEP)
-    return List(recv.items())
+    return List(items_out(recv, 1) if recv.boxed else recv.items())
 
 
 def dict_keys(th: Any, recv: Dict, /) -> List:
     charge(th, len(recv))
-    return List(recv)
+    return List(map(unbox, recv) if recv.boxed else recv)
 
 
 def dict_values(th: Any, recv: Dict, /) -> List:
@@ -49,8 +52,9 @@ def dict_pop(th: Any, recv: Dict, key: Any, default: Any = MISSING, /) -> Any:
     if recv.guard:
         raise mutation_error("pop", recv, "delete from")
     check_key("pop", key, th)
+    t = type(key)
     try:
-        return recv.pop(key)
+        return recv.pop(key if t is str or t is int else box(key))
     except KeyError:
         if default is not MISSING:
             return default
@@ -62,17 +66,25 @@ def dict_popitem(th: Any, recv: Dict, /) -> tuple[Any, Any]:
         raise EvalError("popitem: empty dict")
     if recv.guard:
         raise mutation_error("popitem", recv, "delete from")
-    return pop_first(th, recv)
+    k, v = pop_first(th, recv)
+    return unbox(k), v
 
 
 def dict_setdefault(th: Any, recv: Dict, key: Any, default: Any = None, /) -> Any:
-    check_key("setdefault", key, th)
-    v = recv.get(key, _ABSENT)
+    t = type(key)
+    if t is str or t is int:
+        sk = key
+    else:
+        check_key("setdefault", key, th)
+        sk = box(key)
+    v = recv.get(sk, _ABSENT)
     if v is not _ABSENT:
         return v
     if recv.guard:
         raise mutation_error("setdefault", recv, "insert into")
-    recv[key] = default
+    if sk is not key:
+        recv.boxed = 1
+    recv[sk] = default
     return default
 
 

@@ -174,55 +174,55 @@ def _decimal(s: str) -> int | None:
     return int(s)
 
 
-# Format strings whose only fields are ``{}``, split once at them (None: not such a format).
-_AUTO: dict[str, list[str] | None] = {}
-_SMALL = 10**18
+# str.format: a format string is parsed once into a plan (cached, bounded): literal pieces
+# (each written as the character-by-character reading writes it, so output is charged at the
+# same moments) and fields. A static error (a lone '}', an unmatched '{', a switch between
+# automatic and manual numbering) ends the plan at the place it would be met.
+_PLAN_CACHE: dict[str, tuple[Any, ...]] = {}
+_PLAN_CACHE_MAX = 256
+_SMALL = 10**18  # ints below this in magnitude print in fewer than 64 characters (no charge)
 
 
-def _fast_format(fmt: str, args: tuple[Any, ...]) -> str | None:
-    """``fmt.format(*args)`` for the common case: only ``{}`` fields, as many arguments,
-    each a string or a small int, and an output shorter than the general path's first
-    intermediate charge; None for anything else."""
-    if fmt in _AUTO:
-        pieces = _AUTO[fmt]
-    else:
-        if len(_AUTO) >= 4096 or len(fmt) > 512:
-            return None
-        split = fmt.split("{}")
-        pieces = _AUTO[fmt] = (
-            None if any("{" in p or "}" in p for p in split) else split)
-    if pieces is None or len(pieces) != len(args) + 1:
-        return None
-    out = [pieces[0]]
-    for a, lit in zip(args, pieces[1:]):
-        ta = type(a)
-        if ta is str:
-            out.append(a)
-        elif ta is int and -_SMALL < a < _SMALL:
-            out.append(str(a))
-        else:
-            return None
-        out.append(lit)
-    r = "".join(out)
-    return r if len(r) < _CHECK_EVERY else None
+class _Field:
+    """A replacement field: ``key`` is an argument index (int) or keyword name (str);
+    ``missing`` the error when a keyword is absent; ``bad`` the error after the lookup (a
+    format spec or an unknown conversion), if any; ``rep`` whether the conversion is ``!r``."""
+
+    __slots__ = ("key", "missing", "bad", "rep")
+
+    def __init__(self, key: int | str, missing: str, bad: str | None, rep: bool) -> None:
+        self.key = key
+        self.missing = missing
+        self.bad = bad
+        self.rep = rep
 
 
-def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """Starlark ``fmt.format(*args, **kwargs)``."""
-    n = len(fmt)
-    if th is not None and n >= 16:
-        th.charge(fmt.count("{"))  # about a microsecond per field
-    if not kwargs:
-        fast = _fast_format(fmt, args)
-        if fast is not None:
-            # what the general path below writes, charged as its buffer would charge it
-            if th is not None and len(fast) >= ELEMS_PER_STEP:
-                th.charge(len(fast) // ELEMS_PER_STEP)
-            return fast
-    out = _Out(th)
+class _Fail:
+    """A static error at this point of the plan."""
+
+    __slots__ = ("msg",)
+
+    def __init__(self, msg: str) -> None:
+        self.msg = msg
+
+
+def _missing_keyword(name: str) -> str:
+    if "." in name:
+        return f"format: attribute syntax x.y is not supported in replacement fields: {name}"
+    if "[" in name:
+        return f"format: element syntax a[i] is not supported in replacement fields: {name}"
+    if "{" in name:
+        return "format: nested replacement fields not supported"
+    return f"format: keyword {name} not found"
+
+
+def _plan(fmt: str) -> tuple[Any, ...]:
+    """The steps of ``fmt.format(...)``: str (write it), _Field, or a final _Fail."""
+    plan: list[Any] = []
     auto = manual = False
     index = 0
     pos = 0  # start of the unprocessed rest of fmt
+    n = len(fmt)
     while True:
         i = fmt.find("{", pos)
         end = n if i < 0 else i
@@ -231,21 +231,23 @@ def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any])
             j = fmt.find("}", pos, end)
             if j < 0:
                 if end > pos:
-                    out.write(fmt[pos:end])
+                    plan.append(fmt[pos:end])
                 break
             if j + 1 == end or fmt[j + 1] != "}":
-                raise EvalError("format: single '}' in format")
-            out.write(fmt[pos : j + 1])
+                plan.append(_Fail("format: single '}' in format"))
+                return tuple(plan)
+            plan.append(fmt[pos : j + 1])
             pos = j + 2
         if i < 0:
-            break
+            return tuple(plan)
         if i + 1 < n and fmt[i + 1] == "{":
-            out.write("{")
+            plan.append("{")
             pos = i + 2
             continue
         j = fmt.find("}", i + 1)
         if j < 0:
-            raise EvalError("format: unmatched '{' in format")
+            plan.append(_Fail("format: unmatched '{' in format"))
+            return tuple(plan)
         field = fmt[i + 1 : j]
         pos = j + 1
         conv = "s"
@@ -265,54 +267,86 @@ def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any])
                 conv = rest
             else:
                 conv, spec = rest[:colon], rest[colon + 1 :]
+        key: int | str
         if name == "":
             if manual:
-                raise EvalError(
-                    "format: cannot switch from manual field specification to "
-                    "automatic field numbering"
-                )
+                plan.append(_Fail("format: cannot switch from manual field specification to "
+                                  "automatic field numbering"))
+                return tuple(plan)
             auto = True
-            if index >= len(args):
-                raise EvalError("format: tuple index out of range")
-            arg = args[index]
+            key = index
             index += 1
         else:
             num = _decimal(name)
             if num is not None:
                 if auto:
-                    raise EvalError(
-                        "format: cannot switch from automatic field numbering to "
-                        "manual field specification"
-                    )
+                    plan.append(_Fail("format: cannot switch from automatic field numbering "
+                                      "to manual field specification"))
+                    return tuple(plan)
                 manual = True
-                if num >= len(args):
-                    raise EvalError("format: tuple index out of range")
-                arg = args[num]
-            elif name in kwargs:
-                arg = kwargs[name]
+                key = num
             else:
-                if "." in name:
-                    raise EvalError(
-                        "format: attribute syntax x.y is not supported in replacement "
-                        f"fields: {name}"
-                    )
-                if "[" in name:
-                    raise EvalError(
-                        "format: element syntax a[i] is not supported in replacement "
-                        f"fields: {name}"
-                    )
-                if "{" in name:
-                    raise EvalError("format: nested replacement fields not supported")
-                raise EvalError(f"format: keyword {name} not found")
+                key = name
         if spec:
-            raise EvalError(f"format spec features not supported in replacement fields: {spec}")
-        if conv == "s":
-            out.write(arg if type(arg) is str else repr_value(arg, th))
-        elif conv == "r":
-            out.write(repr_value(arg, th))
+            bad: str | None = f"format spec features not supported in replacement fields: {spec}"
+        elif conv != "s" and conv != "r":
+            bad = f"format: unknown conversion {quote(conv)}"
         else:
-            raise EvalError(f"format: unknown conversion {quote(conv)}")
-    return out.result()
+            bad = None
+        missing = _missing_keyword(key) if type(key) is str else ""
+        plan.append(_Field(key, missing, bad, conv == "r"))
+
+
+def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """Starlark ``fmt.format(*args, **kwargs)``."""
+    if th is not None and len(fmt) >= 16:
+        th.charge(fmt.count("{"))  # about a microsecond per field (paid before planning)
+    plan = _PLAN_CACHE.get(fmt)
+    if plan is None:
+        plan = _plan(fmt)
+        if len(fmt) <= 4096:
+            if len(_PLAN_CACHE) >= _PLAN_CACHE_MAX:
+                _PLAN_CACHE.clear()
+            _PLAN_CACHE[fmt] = plan
+    parts: list[str] = []
+    write = parts.append
+    size = charged = 0  # output characters written, and already charged for (as _Out does)
+    nargs = len(args)
+    for step in plan:
+        if type(step) is str:
+            s = step
+        elif type(step) is _Field:
+            key = step.key
+            if type(key) is int:
+                if key >= nargs:
+                    raise EvalError("format: tuple index out of range")
+                arg = args[key]
+            elif key in kwargs:
+                arg = kwargs[key]
+            else:
+                raise EvalError(step.missing)
+            if step.bad is not None:
+                raise EvalError(step.bad)
+            t = type(arg)
+            if step.rep:
+                s = repr_value(arg, th)
+            elif t is str:
+                s = arg
+            elif t is int and -_SMALL < arg < _SMALL:
+                s = str(arg)
+            else:
+                s = repr_value(arg, th)
+        else:
+            raise EvalError(step.msg)
+        write(s)
+        size += len(s)
+        if size - charged >= _CHECK_EVERY and th is not None:
+            k = (size - charged) // ELEMS_PER_STEP
+            th.charge(k)
+            charged += k * ELEMS_PER_STEP
+    if th is not None and size - charged >= ELEMS_PER_STEP:
+        th.charge((size - charged) // ELEMS_PER_STEP)
+    return "".join(parts)
 
 
 __all__ = ["percent_format", "str_format"]

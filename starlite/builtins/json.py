@@ -26,9 +26,11 @@ import re
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import host_elements, range_len
 from ..values.core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
+from ..values.keys import unbox
 from ..values.repr import big_conversion_cost, float_str, int_str, parse_decimal, repr_value
-from .common import ELEMS_PER_STEP, MISSING, charge, collect_iterator, go_quote_char, want_str
+from .common import ELEMS_PER_STEP, MISSING, charge, go_quote_char, want_str
 
 _CHECK_EVERY = 4096
 _VALUE_COST = 64  # encoding one value costs about as much as 64 characters of output
@@ -43,6 +45,8 @@ class _EncodeError(Exception):
 
 
 def _quote(s: str) -> str:
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'  # nothing to escape
     q = _pyjson.dumps(s, ensure_ascii=False)  # a JSON string literal; no format strings involved
     if not s.isascii():
         if _SURROGATE.search(q):
@@ -92,12 +96,117 @@ class _Frame:
 def encode_value(th: Any, x: Any) -> str:
     """The JSON text of ``x``. Raises ``_EncodeError`` for what JSON cannot represent, its
     message prefixed by where the value was found (outermost first)."""
+    out: list[str] = []
+    # The general encoder charges size // 64 steps in all, in parts, as the text grows. When
+    # the whole charge stays within the thread's bound, one charge of the total at the end
+    # is the same; the plain encoder gives up (and the general one runs) once it is not.
+    room = _NEVER if th is None else (th.bound - th.steps + 1) * ELEMS_PER_STEP - 1
+    size = [0, room]
+    try:
+        _encode_plain(x, out, size, 0)
+    except _NotPlain:
+        pass
+    else:
+        if size[0] <= room:
+            if th is not None and size[0] >= ELEMS_PER_STEP:
+                th.charge(size[0] // ELEMS_PER_STEP)
+            return "".join(out)
     stack: list[_Frame] = []
     try:
         return _encode_loop(th, x, stack)
     except _EncodeError as e:
         ctx = "".join(f.context() + ": " for f in stack)
         raise _EncodeError(ctx + str(e)) from None
+
+
+class _NotPlain(Exception):
+    """The value is not plain data (or too much of it); the general encoder takes it."""
+
+
+_PLAIN_DEPTH = 100
+_SMALL_INT = 1 << 12000  # int_str converts these without charging
+_NEVER = 1 << 62
+
+
+def _encode_plain(v: Any, out: list[str], size: list[int], depth: int) -> None:
+    """Append the JSON text of plain data ``v`` to ``out``: None, bools, ints that print
+    without charge, finite floats, strings, and lists, tuples, structs and string-keyed dicts
+    of them, nested less than ``_PLAIN_DEPTH`` deep (so never a cycle). Adds to ``size[0]``
+    the size the general encoder counts (its scalars' and brackets' text, plus
+    ``_VALUE_COST`` per value). Raises ``_NotPlain`` for anything else, and when a container
+    starts past ``size[1]`` (so the text built is bounded by the steps the thread has left),
+    with no side effect but the appends."""
+    t = type(v)
+    if t is str:
+        q = _quote(v)
+        out.append(q)
+        size[0] += len(q) + _VALUE_COST
+        return
+    if t is int:
+        if not -_SMALL_INT < v < _SMALL_INT:
+            raise _NotPlain
+        q = str(v)
+        out.append(q)
+        size[0] += len(q) + _VALUE_COST
+        return
+    if v is None:
+        out.append("null")
+        size[0] += 4 + _VALUE_COST
+        return
+    if t is bool:
+        out.append("true" if v else "false")
+        size[0] += (4 if v else 5) + _VALUE_COST
+        return
+    if t is float:
+        if not math.isfinite(v):
+            raise _NotPlain
+        q = float_str(v)
+        out.append(q)
+        size[0] += len(q) + _VALUE_COST
+        return
+    if depth >= _PLAIN_DEPTH or size[0] > size[1]:
+        raise _NotPlain
+    if t is List or t is tuple:
+        if not v:
+            out.append("[]")
+            size[0] += 1 + _VALUE_COST
+            return
+        if set(map(type, v)) == _STR_ONLY:
+            qs = [_quote(x) for x in v]
+            out.append("[" + ",".join(qs) + "]")
+            size[0] += 1 + _VALUE_COST + sum(map(len, qs)) + _VALUE_COST * len(qs)
+            return
+        out.append("[")
+        size[0] += 1 + _VALUE_COST
+        sep = False
+        for x in v:
+            if sep:
+                out.append(",")
+            sep = True
+            _encode_plain(x, out, size, depth + 1)
+        out.append("]")
+        return
+    if t is Dict or t is Struct:
+        fields = v.fields if t is Struct else v
+        if not fields:
+            out.append("{}")
+            size[0] += 1 + _VALUE_COST
+            return
+        if t is Dict and set(map(type, v)) != _STR_ONLY:
+            raise _NotPlain
+        out.append("{")
+        size[0] += 1 + _VALUE_COST
+        comma = ""
+        for k in sorted(fields):
+            out.append(comma + _quote(k) + ":")
+            comma = ","
+            _encode_plain(fields[k], out, size, depth + 1)
+        out.append("}")
+        return
+    raise _NotPlain
+
+
+_STR_ONLY = {str}
 
 
 def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
@@ -129,7 +238,7 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             if t is Dict:
                 for k in v:
                     if type(k) is not str:
-                        raise _EncodeError(f"dict has {type_name(k)} key, want string")
+                        raise _EncodeError(f"dict has {type_name(unbox(k))} key, want string")
                 keys = sorted(v)
                 frame = _Frame(
                     [(k, f"in dict key {repr_value(k)}", v[k]) for k in keys], True, id(v), "dict"
@@ -137,10 +246,10 @@ def _encode_loop(th: Any, x: Any, stack: list[_Frame]) -> str:
             elif t is List or t is tuple:
                 frame = _Frame(list(v), False, id(v), type_name(v))
             elif t is range or t is Set:
-                charge(th, len(v))
+                charge(th, range_len(v) if t is range else len(v.d), 32 if t is range else 64)
                 frame = _Frame(list(v), False, id(v), type_name(v))
             elif isinstance(v, HostValue) and (it := v.iterate()) is not None:
-                frame = _Frame(collect_iterator(th, it), False, id(v), type_name(v))
+                frame = _Frame(host_elements(th, it), False, id(v), type_name(v))
             else:
                 fields = _attrs(v)
                 if fields is None:
@@ -343,9 +452,62 @@ def _next(s: str, i: int) -> tuple[str, int]:
     return s[i], i
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
+# Python's own parser, when it accepts the text, reads it as the general decoder below would,
+# with four exceptions left to the general decoder: \u escapes of surrogates (which become
+# U+FFFD here), NaN and Infinity (refused), floats that overflow to infinity and ints of more
+# than 3000 digits (charged here) -- both found by _adopt.
+_PY_DECODER = _pyjson.JSONDecoder(object_pairs_hook=Dict, parse_constant=_refuse_constant)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_BIG_BITS = 9960  # 2**9960 < 10**3000: ints this short have at most 3000 digits
+_SCALARS = frozenset({str, bool, type(None)})
+
+
+def _adopt(v: Any) -> Any:
+    """Python's decoding of JSON text as Starlark values (arrays become Lists, in place), or
+    ``_NotPlain`` if it holds a value the general decoder reads differently."""
+    root = [v]
+    stack: list[Any] = [root]
+    while stack:
+        c = stack.pop()
+        if type(c) is Dict:
+            if set(map(type, c.values())) <= _SCALARS:
+                continue
+            items: Any = c.items()
+        else:
+            if set(map(type, c)) <= _SCALARS:
+                continue
+            items = enumerate(c)
+        for k, x in items:
+            t = type(x)
+            if t is list:
+                x = c[k] = List(x)
+                stack.append(x)
+            elif t is Dict:
+                stack.append(x)
+            elif t is int:
+                if x.bit_length() > _BIG_BITS:
+                    raise _NotPlain
+            elif t is float and math.isinf(x):
+                raise _NotPlain
+    return root[0]
+
+
 def decode_text(th: Any, s: str) -> Any:
     """Parse JSON text ``s`` into Starlark values (raises ``_Fail``)."""
     charge(th, 16 * len(s))
+    if not _SURROGATE_ESCAPE.search(s):
+        try:
+            return _adopt(_PY_DECODER.decode(s))
+        except (ValueError, RecursionError, _NotPlain):
+            pass  # invalid, or not plain: the general decoder says which and where
+    return _decode_tokens(th, s)
+
+
+def _decode_tokens(th: Any, s: str) -> Any:
     # stack entries: [container, pending key]
     stack: list[list[Any]] = []
     i = 0

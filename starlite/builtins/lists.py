@@ -80,6 +80,8 @@ def list_insert(th: Any, recv: List, index: Any, x: Any, /) -> None:
 
 
 def list_pop(th: Any, recv: List, index: Any = -1, /) -> Any:
+    if type(index) is int and index == -1 and recv and not recv.guard:
+        return recv.pop()  # the last element: nothing moved, nothing charged
     i = want_int("pop", 1, index)
     n = len(recv)
     j = i + n if i < 0 else i

@@ -15,17 +15,32 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import Set, type_name
-from .common import charge, check_key, check_keys, collect, is_iterable, mutation_error, pop_first
+from ..values.keys import box, put_key, unbox
+from .common import (
+    charge,
+    check_key,
+    check_keys,
+    collect,
+    is_iterable,
+    mutation_error,
+    new_set,
+    pop_first,
+)
+
+
+def _set(th: Any, fname: str, other: Any, param: int | str = 1) -> Set:
+    """Iterable ``other`` as a set (``other`` itself if it is one)."""
+    if type(other) is Set:
+        return other
+    elems = collect(th, other, fname, param)
+    charge(th, len(elems), 16)
+    return new_set(fname, elems, th)
 
 
 def _keys(th: Any, fname: str, other: Any, param: int | str = 1) -> dict[Any, None]:
-    """The elements of iterable ``other`` as dict keys (so lookups are hashed)."""
-    if type(other) is Set:
-        return other.d
-    elems = collect(th, other, fname, param)
-    charge(th, len(elems), 16)
-    check_keys(fname, elems, th)
-    return dict.fromkeys(elems)
+    """The elements of iterable ``other`` as dict keys in stored form (so lookups are
+    hashed)."""
+    return _set(th, fname, other, param).d
 
 
 def _others(th: Any, fname: str, others: tuple[Any, ...]) -> list[dict[Any, None]]:
@@ -34,7 +49,7 @@ def _others(th: Any, fname: str, others: tuple[Any, ...]) -> list[dict[Any, None
 
 def _others_update(
     th: Any, fname: str, others: tuple[Any, ...], kwargs: dict[str, Any]
-) -> list[dict[Any, None]]:
+) -> list[Set]:
     """Arguments of union/update: starlark-go words their errors differently."""
     if kwargs:
         raise EvalError(f"{fname}: does not accept keyword arguments")
@@ -42,15 +57,19 @@ def _others_update(
     for i, o in enumerate(others):
         if not is_iterable(o):
             raise EvalError(f"{fname}: argument #{i + 1} is not iterable: {type_name(o)}")
-        out.append(_keys(th, fname, o, i + 1))
+        out.append(_set(th, fname, o, i + 1))
     return out
 
 
 def set_add(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("add", recv, "insert into")
+    t = type(x)
+    if t is str or t is int:
+        recv.d[x] = None
+        return
     check_key("add", x, th)
-    recv.d[x] = None
+    recv.d[put_key(recv, x)] = None
 
 
 def set_clear(th: Any, recv: Set, /) -> None:
@@ -58,6 +77,7 @@ def set_clear(th: Any, recv: Set, /) -> None:
         if recv.guard:
             raise mutation_error("clear", recv, "clear")
         recv.d.clear()
+        recv.boxed = 0
 
 
 def _rehash(th: Any, fname: str, d: dict[Any, None]) -> None:
@@ -65,19 +85,26 @@ def _rehash(th: Any, fname: str, d: dict[Any, None]) -> None:
     check_keys(fname, d, th)
 
 
+def _probe(th: Any, fname: str, recv: Set, ds: list[dict[Any, None]]) -> None:
+    """Charge looking each element of ``recv`` up in each of ``ds`` (at least once): hashing
+    it again for each and 1 step per 64 lookups."""
+    k = len(ds) if len(ds) > 1 else 1
+    charge(th, len(recv.d) * k)
+    for _ in range(k):
+        _rehash(th, fname, recv.d)
+
+
 def set_difference(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "difference", others)
-    _rehash(th, "difference", recv.d)
-    charge(th, len(recv.d))
-    return Set(k for k in recv.d if not any(k in d for d in ds))
+    _probe(th, "difference", recv, ds)
+    return Set.of_keys({k: None for k in recv.d if not any(k in d for d in ds)}, recv.boxed)
 
 
 def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "difference_update", others)
     if recv.guard:
         raise mutation_error("difference_update", recv, "delete from")
-    _rehash(th, "difference_update", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "difference_update", recv, ds)
     for k in [k for k in recv.d if any(k in d for d in ds)]:
         del recv.d[k]
 
@@ -85,23 +112,24 @@ def set_difference_update(th: Any, recv: Set, /, *others: Any) -> None:
 def set_discard(th: Any, recv: Set, x: Any, /) -> None:
     if recv.guard:
         raise mutation_error("discard", recv, "delete from")
-    check_key("discard", x, th)
+    t = type(x)
+    if not (t is str or t is int):
+        check_key("discard", x, th)
+        x = box(x)
     recv.d.pop(x, None)
 
 
 def set_intersection(th: Any, recv: Set, /, *others: Any) -> Set:
     ds = _others(th, "intersection", others)
-    _rehash(th, "intersection", recv.d)
-    charge(th, len(recv.d))
-    return Set(k for k in recv.d if all(k in d for d in ds))
+    _probe(th, "intersection", recv, ds)
+    return Set.of_keys({k: None for k in recv.d if all(k in d for d in ds)}, recv.boxed)
 
 
 def set_intersection_update(th: Any, recv: Set, /, *others: Any) -> None:
     ds = _others(th, "intersection_update", others)
     if recv.guard:
         raise mutation_error("intersection_update", recv, "delete from")
-    _rehash(th, "intersection_update", recv.d)
-    charge(th, len(recv.d))
+    _probe(th, "intersection_update", recv, ds)
     for k in [k for k in recv.d if not all(k in d for d in ds)]:
         del recv.d[k]
 
@@ -133,7 +161,7 @@ def set_pop(th: Any, recv: Set, /) -> Any:
         raise EvalError("pop: empty set")
     if recv.guard:
         raise mutation_error("pop", recv, "delete from")
-    return pop_first(th, recv.d)[0]
+    return unbox(pop_first(th, recv.d)[0])
 
 
 def set_remove(th: Any, recv: Set, x: Any, /) -> None:
@@ -141,24 +169,26 @@ def set_remove(th: Any, recv: Set, x: Any, /) -> None:
         raise mutation_error("remove", recv, "delete from")
     check_key("remove", x, th)
     try:
-        del recv.d[x]
+        del recv.d[box(x)]
     except KeyError:
         raise EvalError("remove: missing key") from None
 
 
 def set_symmetric_difference(th: Any, recv: Set, other: Any, /) -> Set:
-    d = _keys(th, "symmetric_difference", other)
+    o = _set(th, "symmetric_difference", other)
+    d = o.d
     _rehash(th, "symmetric_difference", recv.d)
     if type(other) is Set:
         _rehash(th, "symmetric_difference", d)
     charge(th, len(recv.d) + len(d))
-    r = Set(k for k in recv.d if k not in d)
+    r = Set.of_keys({k: None for k in recv.d if k not in d}, recv.boxed | o.boxed)
     r.d.update((k, None) for k in d if k not in recv.d)
     return r
 
 
 def set_symmetric_difference_update(th: Any, recv: Set, other: Any, /) -> None:
-    d = _keys(th, "symmetric_difference_update", other)
+    o = _set(th, "symmetric_difference_update", other)
+    d = o.d
     if recv.guard:
         raise mutation_error("symmetric_difference_update", recv, "insert into")
     if d is recv.d:
@@ -172,24 +202,27 @@ def set_symmetric_difference_update(th: Any, recv: Set, other: Any, /) -> None:
     for k in [k for k in recv.d if k in d]:
         del recv.d[k]
     recv.d.update((k, None) for k in add)
+    recv.boxed |= o.boxed
 
 
 def set_union(th: Any, recv: Set, /, *others: Any, **kwargs: Any) -> Set:
-    ds = _others_update(th, "union", others, kwargs)
-    charge(th, len(recv.d) + sum(len(d) for d in ds))
-    r = Set(recv.d)
-    for d in ds:
-        r.d.update(d)
+    srcs = _others_update(th, "union", others, kwargs)
+    charge(th, len(recv.d) + sum(len(o.d) for o in srcs))
+    r = Set.of_keys(dict(recv.d), recv.boxed)
+    for o in srcs:
+        r.d.update(o.d)
+        r.boxed |= o.boxed
     return r
 
 
 def set_update(th: Any, recv: Set, /, *others: Any, **kwargs: Any) -> None:
-    ds = _others_update(th, "update", others, kwargs)
-    if recv.guard and any(ds):
+    srcs = _others_update(th, "update", others, kwargs)
+    if recv.guard and any(o.d for o in srcs):
         raise mutation_error("update", recv, "insert into")
-    charge(th, sum(len(d) for d in ds))
-    for d in ds:
-        recv.d.update(d)
+    charge(th, sum(len(o.d) for o in srcs))
+    for o in srcs:
+        recv.d.update(o.d)
+        recv.boxed |= o.boxed
 
 
 METHODS: dict[str, Any] = {

@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import NATIVE_SIZES
 from ..values.core import HostValue, List, type_name
 from ..values.repr import quote
-from .common import charge, collect, indices, want_bool, want_int, want_str
-from .format import str_format as _format
+from .common import ELEMS_PER_STEP, charge, collect, indices, want_bool, want_int, want_str
+from .format import str_format as format_str
 
 # Go's unicode.IsSpace.
 _WS = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
@@ -86,6 +87,11 @@ class StringCodepoints(HostValue):
 
     def repr(self) -> str:
         return quote(self.s) + (".codepoint_ords()" if self.ords else ".codepoints()")
+
+
+# Their iterators run at C speed and their length is known: materialising them is charged up
+# front, like a copy that makes a new object per element.
+NATIVE_SIZES[StringElems] = NATIVE_SIZES[StringCodepoints] = lambda v: len(v.s)
 
 
 def str_elems(th: Any, s: str, /) -> StringElems:
@@ -193,6 +199,9 @@ def str_istitle(th: Any, s: str, /) -> bool:
 
 
 def str_count(th: Any, s: str, sub: Any, start: Any = None, end: Any = None, /) -> int:
+    if start is None and end is None and type(sub) is str:  # the whole string
+        charge(th, len(s))
+        return s.count(sub)
     sub = want_str("count", 1, sub)
     a, b = indices("count", start, end, len(s))
     charge(th, b - a)
@@ -202,6 +211,10 @@ def str_count(th: Any, s: str, sub: Any, start: Any = None, end: Any = None, /) 
 
 
 def _find(th: Any, fname: str, s: str, sub: Any, start: Any, end: Any, last: bool) -> int:
+    if start is None and end is None and type(sub) is str:  # the whole string
+        if th is not None and len(s) >= ELEMS_PER_STEP:
+            th.charge(len(s) // ELEMS_PER_STEP)
+        return s.rfind(sub) if last else s.find(sub)
     sub = want_str(fname, 1, sub)
     a, b = indices(fname, start, end, len(s))
     charge(th, b - a)
@@ -251,11 +264,15 @@ def _fix(th: Any, fname: str, s: str, x: Any, start: Any, end: Any) -> tuple[str
 
 
 def str_startswith(th: Any, s: str, prefix: Any, start: Any = None, end: Any = None, /) -> bool:
+    if start is None and end is None and type(prefix) is str:  # no slice: nothing charged
+        return s.startswith(prefix)
     s, xs = _fix(th, "startswith", s, prefix, start, end)
     return s.startswith(xs)
 
 
 def str_endswith(th: Any, s: str, suffix: Any, start: Any = None, end: Any = None, /) -> bool:
+    if start is None and end is None and type(suffix) is str:
+        return s.endswith(suffix)
     s, xs = _fix(th, "endswith", s, suffix, start, end)
     return s.endswith(xs)
 
@@ -307,6 +324,15 @@ def str_join(th: Any, s: str, iterable: Any, /) -> str:
 
 
 def str_replace(th: Any, s: str, old: Any, new: Any, count: Any = -1, /) -> str:
+    if type(count) is int and count == -1 and type(old) is str and type(new) is str and old:
+        # replace every occurrence: the same two charges as below
+        n = len(s)
+        if th is not None and n >= ELEMS_PER_STEP:
+            th.charge(n // ELEMS_PER_STEP)
+        n += s.count(old) * (len(new) - len(old))
+        if th is not None and n >= ELEMS_PER_STEP:
+            th.charge(n // ELEMS_PER_STEP)
+        return s.replace(old, new)
     old = want_str("replace", 1, old)
     new = want_str("replace", 2, new)
     count = want_int("replace", 3, count)
@@ -330,7 +356,7 @@ def _strip_chars(fname: str, chars: Any) -> str:
 
 
 def str_strip(th: Any, s: str, chars: Any = None, /) -> str:
-    cs = _strip_chars("strip", chars)
+    cs = _WS if chars is None else _strip_chars("strip", chars)
     charge(th, len(s))
     return s.strip(cs)
 
@@ -348,7 +374,7 @@ def str_rstrip(th: Any, s: str, chars: Any = None, /) -> str:
 
 
 def str_format(th: Any, s: str, /, *args: Any, **kwargs: Any) -> str:
-    return _format(th, s, args, kwargs)
+    return format_str(th, s, args, kwargs)
 
 
 # ---------------------------------------------------------------------------------------------

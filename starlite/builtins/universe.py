@@ -19,7 +19,9 @@ import sys
 from typing import Any
 
 from ..errors import EvalError
+from ..values.collect import charged, range_len
 from ..values.core import Dict, HostValue, List, Set, type_name
+from ..values.keys import put_key
 from ..values.ops import (
     attr_names,
     cmp,
@@ -42,14 +44,14 @@ from .common import (
     OBJ_ELEMS_PER_STEP,
     PY_ELEMS_PER_STEP,
     call,
+    caller,
     charge,
     check_key,
-    check_keys,
     collect,
     is_iterable,
     mutation_error,
+    new_set,
     param_error,
-    range_len,
     want_bool,
     want_callable,
     want_int64,
@@ -88,36 +90,27 @@ def any_(th: Any, x: Any, /) -> bool:
         it.close()
 
 
-def _iter_arg(th: Any, x: Any, fname: str, param: int | str = 1) -> Any:
-    """A generator over argument ``x`` (for builtins that may stop early), charging as it goes
-    and holding a list's/dict's/set's iteration guard; the caller must ``close()`` it."""
+def _iter_arg(th: Any, x: Any, fname: str, param: int | str = 1,
+              per: int = PY_ELEMS_PER_STEP) -> Any:
+    """A generator over argument ``x`` (for builtins that may stop early), charging 1 step per
+    ``per`` elements as it goes and holding a list's/dict's/set's iteration guard; the caller
+    must ``close()`` it."""
     t = type(x)
     if t is List or t is Dict or t is Set:
-        return _guarded_charged(th, x)
+        return _guarded_charged(th, x, per)
     if t is tuple or t is range:
-        return _charged(th, iter(x))
+        return charged(th, iter(x), per)
     if isinstance(x, HostValue):
         it = x.iterate()
         if it is not None:
-            return _charged(th, it)
+            return charged(th, it, per)
     raise param_error(fname, param, x, "iterable")
 
 
-def _charged(th: Any, it: Any) -> Any:
-    n = 0
-    for v in it:
-        n += 1
-        if n == PY_ELEMS_PER_STEP:
-            n = 0
-            if th is not None:
-                th.charge(1)
-        yield v
-
-
-def _guarded_charged(th: Any, x: Any) -> Any:
+def _guarded_charged(th: Any, x: Any, per: int) -> Any:
     x.guard += 1
     try:
-        yield from _charged(th, iter(x.d if type(x) is Set else x))
+        yield from charged(th, iter(iterate(x)), per)
     finally:
         x.guard -= 1
 
@@ -176,6 +169,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                     raise mutation_error(fname, d, "insert into")
                 charge(th, len(pairs), 16)
                 d.update(pairs)
+                d.boxed |= pairs.boxed
         else:
             if not is_iterable(pairs):
                 raise EvalError(f"{fname}: got {type_name(pairs)}, want iterable")
@@ -185,7 +179,7 @@ def update_dict(th: Any, fname: str, d: Dict, pairs: Any, kwargs: dict[str, Any]
                 k, v = _pair(th, fname, i, pair)
                 if d.guard:
                     raise mutation_error(fname, d, "insert into")
-                d[k] = v
+                d[put_key(d, k)] = v
     if kwargs:
         if d.guard:
             raise mutation_error(fname, d, "insert into")
@@ -273,24 +267,36 @@ _SPECIAL_FLOATS = {
     "+nan": math.nan,
     "-nan": math.nan,
 }
-_FLOAT_CHARS = frozenset("0123456789+-.eE")
+# Go's strconv.ParseFloat syntax (which starlark-go's float() uses): an optional sign, then a
+# decimal mantissa with an optional e exponent, or 0x, a hexadecimal mantissa and a required
+# p exponent (in binary, written in decimal); '_' may separate digits (and follow 0x).
+_DEC = r"[0-9](?:_?[0-9])*"
+_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_DEC_FLOAT_RE = re.compile(rf"[+-]?(?:{_DEC}(?:\.(?:{_DEC})?)?|\.{_DEC})(?:[eE][+-]?{_DEC})?")
+_HEX_FLOAT_RE = re.compile(
+    rf"[+-]?0[xX](?:_?{_HEX}(?:\.(?:{_HEX})?)?|\.{_HEX})[pP][+-]?{_DEC}"
+)
 
 
 def _parse_float(th: Any, s: str) -> float:
+    """starlark-go's float(s): inf, infinity and nan (signed, any case), or what Go's
+    ``strconv.ParseFloat`` accepts (see ``_DEC_FLOAT_RE`` and ``_HEX_FLOAT_RE``; no spaces, no
+    non-ASCII digits), correctly rounded; a finite literal too large is an error."""
     if s == "":
         raise EvalError("float: empty string")
     sp = _SPECIAL_FLOATS.get(s.lower()) if len(s) <= 9 else None
     if sp is not None:
         return sp
     charge(th, len(s))
-    # Decimal syntax only (Go also takes hex floats); reject what Python alone allows
-    # (spaces, '_' separators, non-ASCII digits).
-    if any(c not in _FLOAT_CHARS for c in s):
-        raise EvalError(f"invalid float literal: {s}")
     try:
-        f = float(s)
-    except ValueError:
-        raise EvalError(f"invalid float literal: {s}") from None
+        if _DEC_FLOAT_RE.fullmatch(s):
+            f = float(s.replace("_", ""))
+        elif _HEX_FLOAT_RE.fullmatch(s):
+            f = float.fromhex(s.replace("_", ""))
+        else:
+            raise EvalError(f"invalid float literal: {s}")
+    except OverflowError:
+        f = math.inf
     if math.isinf(f):
         raise EvalError("floating-point number too large")
     return f
@@ -435,6 +441,9 @@ def _parse_big(s: str, base: int) -> int:
 
 
 def len_(th: Any, x: Any, /) -> int:
+    t = type(x)
+    if t is str or t is List or t is tuple or t is Dict:
+        return len(x)
     try:
         return length(x)
     except LIMITS:
@@ -474,7 +483,7 @@ def _minmax(th: Any, fname: str, args: tuple[Any, ...], key: Any, sign: int) -> 
         if (ts is List or ts is tuple) and _natively_ordered(seq):
             charge(th, len(seq), 16)
             return max(seq) if sign > 0 else min(seq)  # the first of equal extremes, as Go
-    it = _iter_arg(th, seq, fname)
+    it = _iter_arg(th, seq, fname, 1, OBJ_ELEMS_PER_STEP)  # a Starlark comparison each
     try:
         try:
             best = next(it)
@@ -548,8 +557,7 @@ def set_(th: Any, x: Any = MISSING, /) -> Set:
         return Set()
     elems = collect(th, x, "set")
     charge(th, len(elems), 16)
-    check_keys("set", elems, th)
-    return Set(elems)
+    return new_set("set", elems, th)
 
 
 def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) -> List:
@@ -561,7 +569,8 @@ def sorted_(th: Any, iterable: Any, key: Any = MISSING, reverse: Any = False) ->
     if key is MISSING:
         sort_values(th, elems, reverse)
         return List(elems)
-    keys = [call(th, key, (e,)) for e in elems]
+    call_value = caller()
+    keys = [call_value(th, key, (e,)) for e in elems]
     order = list(range(n))
     native = _natively_ordered(keys)
     _charge_sort(th, n, native)
@@ -599,35 +608,52 @@ class _Key:
             return False
 
 
+_NUMBERS = frozenset({int, float})
+_ORDERED_ALIKE = (frozenset({str}), frozenset({bool}), frozenset({int}), frozenset({float}),
+                  _NUMBERS)
+
+
 def _natively_ordered(xs: Any) -> bool:
     """All strings, or all ints and floats (no bools, no NaN): Python's own order is then
     Starlark's, and Python may sort or compare them itself."""
     if not xs:
         return True
-    t = type(xs[0])
-    if t is str:
-        return all(type(x) is str for x in xs)
-    if t is not int and t is not float:
+    ts = set(map(type, xs))
+    if len(ts) == 1 and str in ts:
+        return True
+    return ts <= _NUMBERS and not _has_nan(xs, ts)
+
+
+def _has_nan(xs: Any, ts: set[type]) -> bool:
+    if float not in ts:
         return False
-    for x in xs:
-        tx = type(x)
-        if tx is not int and (tx is not float or x != x):
+    if len(ts) == 1:
+        return any(map(math.isnan, xs))
+    return any(x != x for x in xs)
+
+
+class _Pad:
+    """Fills the positions a shorter tuple lacks (see ``_tuples_natively_ordered``)."""
+
+
+def _tuples_natively_ordered(xs: list[Any]) -> bool:
+    """All tuples of fewer than ELEMS_PER_STEP elements, where each position holds the same
+    kind of scalar in every tuple that has it: strings, bools, or ints and floats (no NaN).
+    Python's tuple order is then Starlark's (no comparison can fail), and Starlark's
+    comparison of such tuples charges no steps, so Python may sort them itself."""
+    if not xs or set(map(type, xs)) != {tuple} or max(map(len, xs)) >= ELEMS_PER_STEP:
+        return False
+    for column in itertools.zip_longest(*xs, fillvalue=_PAD):
+        ts = set(map(type, column))
+        ts.discard(_Pad)
+        if ts not in _ORDERED_ALIKE:
+            return False
+        if float in ts and _has_nan([v for v in column if v is not _PAD], ts):
             return False
     return True
 
 
-def _tuples_natively_ordered(xs: Any) -> bool:
-    """Tuples of one length under 64 whose every position holds natively ordered values
-    (see :func:`_natively_ordered`): Python's tuple order is then Starlark's, and comparing
-    two of them charges nothing (``ops.cmp`` charges tuples of 64 elements or more, and
-    nested containers), so Python may compare them itself. (The sort is charged as for
-    any other keys.)"""
-    if not xs or type(xs[0]) is not tuple:
-        return False
-    n = len(xs[0])
-    if n >= ELEMS_PER_STEP or not all(type(x) is tuple and len(x) == n for x in xs):
-        return False
-    return all(_natively_ordered([x[i] for x in xs]) for i in range(n))
+_PAD = _Pad()
 
 
 def _charge_sort(th: Any, n: int, native: bool) -> None:
@@ -650,7 +676,15 @@ def sort_values(th: Any, xs: list[Any], reverse: bool = False) -> None:
 
 
 def str_(th: Any, x: Any, /) -> str:
+    t = type(x)
+    if t is str:
+        return x  # type: ignore[no-any-return]
+    if t is int and -_SMALL_INT < x < _SMALL_INT:
+        return str(x)  # int_str's own fast case: no charge
     return str_value(x, th)
+
+
+_SMALL_INT = 10**18
 
 
 def tuple_(th: Any, x: Any = MISSING, /) -> tuple[Any, ...]:

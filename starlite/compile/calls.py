@@ -25,8 +25,10 @@ from ..errors import EvalError, Position
 from ..syntax import ast as A
 from ..thread import MAX_DEPTH
 from ..values.args import Signature, call_builtin
+from ..values.collect import COPY_PER_STEP, elements
 from ..values.core import UNBOUND, Builtin, Dict, HostValue, List, check_mutable, type_name
-from ..values.ops import METHODS, get_attr, iterate
+from ..values.keys import unbox
+from ..values.ops import METHODS, get_attr
 from . import flat, methods
 from .function import Function, new_frame
 from .leafcall import inline_call
@@ -103,11 +105,40 @@ def call_method(th: Any, name: str, m: Any, recv: Any, args: tuple[Any, ...],
         raise
 
 
-def _spread(th: Any, fname: str, v: Any, pos: Position) -> list[Any]:
+# Arguments unpacked from `*x` or `**d` into a builtin or method cost 1 step per SPREAD_ARGS:
+# a builtin may do Python-level work per argument (print, zip, set.union ...).
+SPREAD_ARGS = 2
+# Each keyword unpacked from `**d` costs 1 step per SPREAD_KWARGS: a dict entry made by Python.
+SPREAD_KWARGS = 4
+
+
+def _spread(th: Any, f: Any, v: Any, pos: Position) -> Any:
+    """The arguments ``*v`` gives a call of ``f`` (a list or tuple, for the caller to copy),
+    charged before they are made (a host value's as its iterator yields them)."""
     try:
-        return list(iterate(v))
-    except EvalError:
-        raise _errat(f"argument after * must be iterable, not {type_name(v)}", pos) from None
+        t = type(v)
+        if t is List or t is tuple:
+            items: Any = v
+            if len(v) >= COPY_PER_STEP:
+                th.charge(len(v) // COPY_PER_STEP)
+        else:
+            items = elements(th, v)
+            if items is None:
+                raise EvalError(f"argument after * must be iterable, not {type_name(v)}")
+        if type(f) is not Function and len(items) >= SPREAD_ARGS:
+            th.charge(len(items) // SPREAD_ARGS)
+        return items
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+def _charge_at(th: Any, k: int, pos: Position) -> None:
+    try:
+        th.charge(k)
+    except EvalError as e:
+        e._at(pos)
+        raise
 
 
 def _errat(msg: str, pos: Position) -> EvalError:
@@ -474,14 +505,18 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
                 assert name is not None
                 kwargs[name] = v
             elif kind == "star":
-                args.extend(_spread(th, "", v, apos))
+                args.extend(_spread(th, f, v, apos))
             else:
                 if type(v) is not Dict:
                     raise _errat(f"argument after ** must be a mapping, not {type_name(v)}",
                                  apos)
+                per = SPREAD_KWARGS if type(f) is Function else SPREAD_ARGS
+                if len(v) >= per:
+                    _charge_at(th, len(v) // per, apos)
                 for k, x in v.items():
                     if type(k) is not str:
-                        raise _errat(f"keywords must be strings, not {type_name(k)}", apos)
+                        raise _errat(f"keywords must be strings, not {type_name(unbox(k))}",
+                                     apos)
                     if k in kwargs:
                         raise _errat(_duplicate_kwarg(f if recv is None else m, method_name,
                                                       k), apos)

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import EvalError, Position
 from ..values.core import UNBOUND, Dict, List
+from ..values.keys import put_key
 from ..values.ops import check_hashable
 from .core import open_iteration
 from .shapes import Shape, _reader, embed, inline_text
@@ -42,12 +43,14 @@ Clause = tuple[Any, ...]
 _SLOT_READ = re.compile(r"fr\[(\w+_c\d+)\](?!\s*=[^=])")
 
 
-def check_key(k: Any, th: Any, pos: Position) -> None:
+def check_key(k: Any, th: Any, pos: Position, out: Any) -> Any:
+    """Refuse an unhashable key ``k``; its stored form for dict ``out`` (see ``keys``)."""
     try:
         check_hashable(k, th)
     except EvalError as err:
         err._at(pos)
         raise
+    return put_key(out, k)
 
 
 class _Writer:
@@ -165,7 +168,7 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
         w.value(key, ind, "k_ = {}")
         if key[0] != "I":  # an int is hashable
             w.put(ind, "tk_ = type(k_)", "if tk_ is not str and tk_ is not int:",
-                  f"    check_key(k_, th_, {w.param(kpos)})")
+                  f"    k_ = check_key(k_, th_, {w.param(kpos)}, out_)")
         w.value(val, ind, "x_ = {}")
         w.put(ind, "out_[k_] = x_")
     else:

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import EvalError, Position
 from ..syntax import ast as A
 from ..values.core import Dict, List, Set
+from ..values.keys import unbox
 from ..values.ops import iterate
 
 # Statement signals: a statement closure returns None to fall through, BREAK or CONTINUE, or a
@@ -31,14 +32,17 @@ def open_iteration(v: Any, pos: Position) -> tuple[Any, Any]:
     """Start iterating ``v`` for a ``for`` loop or comprehension: returns the Python iterable
     and the container whose mutation guard was raised (lower it when done), or None."""
     t = type(v)
-    if t is List or t is Dict:
+    if t is List:
         v.guard += 1
         return v, v
+    if t is Dict:
+        v.guard += 1
+        return (map(unbox, v) if v.boxed else v), v
     if t is range or t is tuple:
         return v, None
     if t is Set:
         v.guard += 1
-        return v.d, v
+        return (map(unbox, v.d) if v.boxed else v.d), v
     try:
         return iterate(v), None
     except EvalError as err:

@@ -17,6 +17,7 @@ from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.arith import unary
 from ..values.core import UNBOUND, Dict, List
+from ..values.keys import put_key
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from . import flat
 from .binops import make_binary
@@ -214,16 +215,21 @@ class ExprCompiler:
             for k, v, p in entries:
                 key = k(fr)
                 val = v(fr)
-                try:
-                    check_hashable(key, fr[0])
-                except EvalError as err:
-                    err._at(p)
-                    raise
-                if key in d:
+                tk = type(key)
+                if tk is str or tk is int:
+                    sk = key
+                else:
+                    try:
+                        check_hashable(key, fr[0])
+                    except EvalError as err:
+                        err._at(p)
+                        raise
+                    sk = put_key(d, key)
+                if sk in d:
                     from ..values.repr import repr_value
 
                     raise _err(f"duplicate key: {repr_value(key)}", p)
-                d[key] = val
+                d[sk] = val
             return d
 
         if not entries:
@@ -508,7 +514,7 @@ class ExprCompiler:
                 except EvalError as err:
                     err._at(kpos)
                     raise
-                out[k] = vf(fr)
+                out[put_key(out, k)] = vf(fr)
 
         else:
             assert isinstance(e.body, A.Expr)

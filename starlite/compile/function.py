@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import EvalError
 from ..values.core import FROZEN, TYPE_NAMES, UNBOUND, Dict, freeze
+from .lazy import remember
 
 BodyFn = Callable[[list[Any]], Any]
 
@@ -53,6 +54,8 @@ class Code:
         "signal_plain",
         "rec_plain",
         "deep",
+        "pending",
+        "ensure",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -90,6 +93,10 @@ class Code:
         # depth limit, the charge) inline; 1: the body returns the value, 2: a signal
         self.rec_plain = 0
         self.deep = False  # compiled under Options(recursion=True)
+        # while the body is not built yet (see compile.lazy): weak references to the
+        # functions made meanwhile, and what builds it; else None
+        self.pending: list[Any] | None = None
+        self.ensure: Callable[[], None] | None = None
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
@@ -128,6 +135,8 @@ class Function:
         while n > 0 and defaults[n - 1] is not UNBOUND:
             n -= 1
             self.tails[n] = [*defaults[n:code.fast_arity], *self.pad]
+        if code.pending is not None:  # the body is built on the first call
+            remember(code, self)
 
     @property
     def name(self) -> str:
@@ -170,7 +179,7 @@ def new_frame(th: Any, f: Function, args: tuple[Any, ...] | list[Any],
                 f"argument{plural} ({n} given)"
             )
         fr[2:2 + npos] = args[:npos]
-        fr[code.varargs_slot] = tuple(args[npos:])
+        fr[code.varargs_slot] = tuple(args[npos:] if npos else args)
     else:
         fr[2:2 + n] = args
         if code.has_varargs:

@@ -36,25 +36,18 @@ _DIRECT: dict[tuple[str, int], str] = {
         if type(r) is str and type(x0) is str and x0 and len(r) < 32:
             return List(r.split(x0))""",
     ("keys", 0): """
-        if type(r) is Dict and len(r) < 64:
+        if type(r) is Dict and len(r) < 64 and not r.boxed:
             return List(r)""",
     ("values", 0): """
         if type(r) is Dict and len(r) < 64:
             return List(r.values())""",
     ("items", 0): """
-        if type(r) is Dict and len(r) < 4:
+        if type(r) is Dict and len(r) < 4 and not r.boxed:
             return List(r.items())""",
     ("pop", 0): """
         if type(r) is List and r and not r.guard:
             return r.pop()""",
 }
-for _n in (1, 2, 3):  # (a format under 16 characters and a result under 64 charge nothing)
-    _args = ", ".join(f"x{i}" for i in range(_n))
-    _DIRECT[("format", _n)] = f"""
-        if type(r) is str and len(r) < 16:
-            t_ = fast_format(r, ({_args},))
-            if t_ is not None and len(t_) < 64:
-                return t_"""
 for _m in ("upper", "lower", "capitalize"):
     _DIRECT[(_m, 0)] = f"""
         if type(r) is str and len(r) < 64:
@@ -103,8 +96,7 @@ def direct_builtin(f: Any, n: int) -> str:
 def env() -> dict[str, Any]:
     """The names the direct lines use."""
     if "WS" not in _ENV:
-        from ..builtins.format import _fast_format  # (the builtins import the compiler)
-        from ..builtins.strings import _WS
+        from ..builtins.strings import _WS  # (the builtins import the compiler)
 
-        _ENV.update({"List": List, "Dict": Dict, "WS": _WS, "fast_format": _fast_format})
+        _ENV.update({"List": List, "Dict": Dict, "WS": _WS})
     return _ENV

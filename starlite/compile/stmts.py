@@ -22,9 +22,10 @@ from ..observe.observer import notify_call, notify_return
 from ..syntax import ast as A
 from ..thread import MAX_DEPTH
 from ..values.arith import inplace
+from ..values.collect import unpack_elements
 from ..values.core import UNBOUND, Dict, List, type_name
-from ..values.ops import get_attr, get_index, iterate, set_attr, set_index
-from . import flat
+from ..values.ops import get_attr, get_index, set_attr, set_index
+from . import flat, lazy
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -38,7 +39,7 @@ from .core import (
     open_iteration,
     stmt_nodes,
 )
-from .exprs import Closure, ExprCompiler, _err
+from .exprs import Closure, ExprCompiler, _err, _with_pos
 from .function import Code, Function
 from .fuse import fusable, fuse
 from .inline import inline_body
@@ -149,19 +150,7 @@ class StmtCompiler(ExprCompiler):
     def block(self, stmts: list[A.Stmt]) -> tuple[Closure, list[A.Node]]:
         """Compile a block; returns (run, lead nodes). The caller charges the lead nodes
         before calling ``run``."""
-        groups: list[tuple[list[A.Node], list[A.Stmt]]] = []
-        cur_nodes: list[A.Node] = []
-        cur: list[A.Stmt] = []
-        for s in stmts:
-            cur.append(s)
-            stmt_nodes(s, cur_nodes)
-            if is_compound(s):
-                groups.append((cur_nodes, cur))
-                cur_nodes, cur = [], []
-            elif isinstance(s, (A.Return, A.Break, A.Continue)):
-                break  # the rest is unreachable
-        if cur or not groups:
-            groups.append((cur_nodes, cur))
+        groups = _groups(stmts)
         units: list[tuple[Closure, bool]] = []
         lead: list[A.Node] = groups[0][0]
         for gi, (nodes, gstmts) in enumerate(groups):
@@ -325,12 +314,12 @@ class StmtCompiler(ExprCompiler):
                 tv = type(v)
                 if tv is tuple or tv is List:
                     items = v
+                    m = len(items)
                 else:
-                    try:
-                        items = list(iterate(v))
-                    except EvalError:
-                        raise _err(f"got {type_name(v)} in sequence assignment", pos) from None
-                m = len(items)
+                    r = _with_pos(unpack_elements, pos, fr[0], v, n)  # charged
+                    if r is None:
+                        raise _err(f"got {type_name(v)} in sequence assignment", pos)
+                    items, m = r
                 if m != n:
                     raise _err(
                         f"too {'many' if m > n else 'few'} values to unpack (got {m}, want {n})",
@@ -668,30 +657,25 @@ class StmtCompiler(ExprCompiler):
         code.cells = list(scope.cells)
         if not scope.has_varargs and not scope.has_kwargs and not scope.num_kwonly:
             code.fast_arity = code.nparams
-        # compile the body in the function's own context
-        saved = self.funcname
-        saved_ints = self.int_slots  # slots of the enclosing frame mean nothing in this one
-        self.funcname = name
-        self.int_slots = frozenset()
-        value_body = True
-        if body_stmts is not None:
-            straight = self.value_block(body_stmts)
-            if straight is not None:
-                run, lead = straight
-            else:
-                run, lead = self.block(body_stmts)
-                value_body = False
-        else:
-            assert body_expr is not None
-            run = self.expr(body_expr)
-            lead = expr_nodes(body_expr, [])
+        recursion = self.options.recursion
+        if body_stmts is not None and lazy.ENABLED and scope.size <= lazy.MAX_NODES:
+            # build the body on the first call (see compile.lazy); what calls need first
+            # is planned here from the statements alone
+            value_body, lead = _body_plan(body_stmts)
+            lead_site = StepSite(name, self.filename, lead)
 
-        lead_site = self.site(lead)  # charged inside the callee: named after it
-        self.funcname = saved
-        self.int_slots = saved_ints
-        code.body = run
-        code.invoke = make_invoke(code, run, lead, lead_site, self.options.recursion,
-                                  value_body)
+            def build() -> tuple[Closure, Closure]:
+                run, built = self._body(name, body_stmts, None)
+                assert len(built) == len(lead)
+                return run, make_invoke(code, run, lead, lead_site, recursion, value_body)
+
+            lazy.defer(code, build)
+        else:
+            run, lead = self._body(name, body_stmts, body_expr)
+            value_body = body_stmts is None or _straight(body_stmts) is not None
+            lead_site = StepSite(name, self.filename, lead)  # charged inside the callee
+            code.body = run
+            code.invoke = make_invoke(code, run, lead, lead_site, recursion, value_body)
         code.lead = len(lead)
         code.site = lead_site
         code.plain = value_body and not code.cells and not self.options.recursion
@@ -719,16 +703,31 @@ class StmtCompiler(ExprCompiler):
 
         return make
 
+    def _body(self, name: str, body_stmts: list[A.Stmt] | None, body_expr: A.Expr | None,
+              ) -> tuple[Closure, list[A.Node]]:
+        """Compile a function body in the function's own context: (run, lead nodes)."""
+        saved = self.funcname
+        saved_ints = self.int_slots  # slots of the enclosing frame mean nothing in this one
+        self.funcname = name
+        self.int_slots = frozenset()
+        try:
+            if body_stmts is not None:
+                straight = self.value_block(body_stmts)
+                if straight is not None:
+                    return straight
+                return self.block(body_stmts)
+            assert body_expr is not None
+            return self.expr(body_expr), expr_nodes(body_expr, [])
+        finally:
+            self.funcname = saved
+            self.int_slots = saved_ints
+
     def value_block(self, stmts: list[A.Stmt]) -> tuple[Closure, list[A.Node]] | None:
         """A function body of simple statements (optionally ending in ``return``) compiles to
         a closure returning the function's value directly, with no signal tuple."""
-        body: list[A.Stmt] = []
-        for s in stmts:
-            if is_compound(s) or isinstance(s, (A.Break, A.Continue)):
-                return None
-            body.append(s)
-            if isinstance(s, A.Return):
-                break
+        body = _straight(stmts)
+        if body is None:
+            return None
         lead: list[A.Node] = []
         for s in body:
             stmt_nodes(s, lead)
@@ -791,6 +790,51 @@ class StmtCompiler(ExprCompiler):
                 put(fr, to_starlark(v))
 
         return load
+
+
+def _groups(stmts: list[A.Stmt]) -> list[tuple[list[A.Node], list[A.Stmt]]]:
+    """A block's statement groups: each ends at a compound statement (or, the rest being
+    unreachable, at a return/break/continue); with the nodes each group charges when it
+    starts."""
+    groups: list[tuple[list[A.Node], list[A.Stmt]]] = []
+    cur_nodes: list[A.Node] = []
+    cur: list[A.Stmt] = []
+    for s in stmts:
+        cur.append(s)
+        stmt_nodes(s, cur_nodes)
+        if is_compound(s):
+            groups.append((cur_nodes, cur))
+            cur_nodes, cur = [], []
+        elif isinstance(s, (A.Return, A.Break, A.Continue)):
+            break  # the rest is unreachable
+    if cur or not groups:
+        groups.append((cur_nodes, cur))
+    return groups
+
+
+def _straight(stmts: list[A.Stmt]) -> list[A.Stmt] | None:
+    """The statements of a function body that ``value_block`` compiles (simple ones, up to a
+    ``return``), or None if the body has a compound statement, break or continue first."""
+    body: list[A.Stmt] = []
+    for s in stmts:
+        if is_compound(s) or isinstance(s, (A.Break, A.Continue)):
+            return None
+        body.append(s)
+        if isinstance(s, A.Return):
+            break
+    return body
+
+
+def _body_plan(stmts: list[A.Stmt]) -> tuple[bool, list[A.Node]]:
+    """Without compiling: whether the body returns its value itself (``value_block``), and
+    the nodes its entry charges (what ``value_block`` or ``block`` would return as lead)."""
+    body = _straight(stmts)
+    if body is None:
+        return False, _groups(stmts)[0][0]
+    lead: list[A.Node] = []
+    for s in body:
+        stmt_nodes(s, lead)
+    return True, lead
 
 
 def _sequence(units: list[tuple[Closure, bool]]) -> Closure:

@@ -496,7 +496,7 @@ def _check_args(tool: Tool, args: dict[str, Any]) -> None:
 
 
 def _tool_builtin(tool: Tool, ident: str) -> Builtin:
-    def call(th: Thread, *args: Any, **kwargs: Any) -> Any:
+    def call(th: Thread, /, *args: Any, **kwargs: Any) -> Any:
         if args:
             raise EvalError(
                 f"tool {tool.name} takes keyword arguments only ({len(args)} positional "
@@ -776,7 +776,7 @@ class Engine:
                 self._cache.popitem(last=False)
         return prog
 
-    def _call_tool_builtin(self, th: Thread, *args: Any, **kwargs: Any) -> Any:
+    def _call_tool_builtin(self, th: Thread, /, *args: Any, **kwargs: Any) -> Any:
         if len(args) != 1 or not isinstance(args[0], str):
             raise EvalError(
                 "want the tool's real name as the only positional argument, "

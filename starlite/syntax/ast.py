@@ -83,6 +83,7 @@ class Function:
         "num_kwonly",
         "cells",
         "makes_calls",
+        "size",
     )
 
     def __init__(self, name: str) -> None:
@@ -99,6 +100,9 @@ class Function:
         # whether running the body may call a function (a call outside nested function
         # bodies; defaults of nested defs and lambdas count, they run here)
         self.makes_calls = False
+        # expression nodes in the body, nested functions' included (bounds how deep
+        # compiling the body may recurse; see compile.lazy)
+        self.size = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,10 +143,19 @@ class Ident(Expr):
 
 
 class Literal(Expr):
-    """An int, float, str or bytes literal; ``value`` is the Python value."""
+    """An int, float, str or bytes literal; ``value`` is the Python value. Like
+    :class:`Ident`, the lexer makes the node itself and hands it to the parser as the ``LIT``
+    token, so ``primary: LIT`` needs no callback."""
 
     __slots__ = ("value",)
     kind = "literal"
+    type = "LIT"
+    # lark reads these from the last token to place its synthetic end token
+    start_pos = end_line = end_column = end_pos = None
+
+    @property
+    def column(self) -> int:
+        return self.col
 
     def __init__(self, value: Any, line: int, col: int) -> None:
         self.value = value

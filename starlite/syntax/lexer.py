@@ -3,10 +3,11 @@
 How it works
 ------------
 One compiled master regular expression (:data:`_MASTER`) is run with ``finditer`` over the
-whole text. Each alternative is a capturing group and ``match.lastindex`` says which one matched,
-so the main loop is a short ``if`` chain on a small int. Spaces and tabs between tokens match no
-alternative, so the C regex engine skips them for free; any other character no alternative
-accepts falls into the last group and is reported as an error.
+whole text; group 1 is the token, and its first character says which kind it is (a table
+lookup, with a second look for the few characters two kinds share), so the main loop is a
+short ``if`` chain on a small int. Spaces and tabs between tokens are matched before the
+group, so the C regex engine skips them for free; any other character no alternative accepts
+is a token of its own and is reported as an error.
 
 Layout is handled inline, the way starlark-go's scanner does it, with no separate post-lexer:
 
@@ -24,8 +25,11 @@ Tokens are :class:`Tok` objects (``type``, ``value``, ``line``, ``column``), che
 ``str``-based ``Token``. Punctuation whose position no AST node needs (``,`` ``)`` ``]`` ``}``
 ``:`` ``;`` ``=``) is yielded as a shared singleton without a position: if the parser rejects
 one, :func:`error_offset` recovers the position from the suspended generator's current match.
-Identifier names are interned. Literal tokens (type ``LIT``) carry their Python value: ``int``,
-``float``, ``str`` or ``bytes``.
+Identifier names are interned. ``NAME`` and ``LIT`` tokens are the AST's own :class:`Ident` and
+:class:`Literal` nodes (a literal's value is its Python value: ``int``, ``float``, ``str`` or
+``bytes``). With ``exact=False`` (the parser's fast path, which reports no errors itself)
+``NEWLINE``, ``INDENT`` and ``DEDENT`` tokens are shared too: no AST node takes their
+positions.
 
 String literals follow starlark-go: ``'..'``, ``".."``, triple-quoted, raw ``r".."``, bytes
 ``b".."``, and raw bytes ``rb".."`` (``br".."`` is accepted too). Escapes: ``\\a \\b \\f \\n \\r
@@ -48,7 +52,7 @@ from typing import Any
 from lark.lexer import Lexer
 
 from ..errors import SyntaxError as StarlarkSyntaxError
-from .ast import Ident
+from .ast import Ident, Literal
 
 #: Deepest allowed nesting of ``(``, ``[`` and ``{``; deeper input is "nesting too deep".
 MAX_NESTING = 1000
@@ -90,6 +94,10 @@ _RBRACE = Tok("RBRACE", "}", 0, 0)
 _COLON = Tok("COLON", ":", 0, 0)
 _SEMI = Tok("SEMI", ";", 0, 0)
 _EQUAL = Tok("EQUAL", "=", 0, 0)
+# shared only when tokenize(exact=False)
+_NEWLINE = Tok("NEWLINE", "\n", 0, 0)
+_INDENT = Tok("INDENT", "", 0, 0)
+_DEDENT = Tok("DEDENT", "", 0, 0)
 
 # Operators: text -> terminal name. Singletons are handled separately.
 _OPS: dict[str, str] = {
@@ -121,36 +129,75 @@ _KW: dict[str, str] = {k: k.upper() for k in KEYWORDS}
 _KW["and"] = "BINOP"
 _KW["or"] = "BINOP"
 
-# Group numbers of the master regex (kept in step with _MASTER below).
-# Every match starts with the blanks before its token (so finditer never tries the
-# alternatives at a blank); blanks at the very end match group 10, so no blank run is ever
-# rescanned. The commonest tokens come first: operators (a '.' before a digit starts a
-# number), then names (not a string's r/b prefix), then line ends.
-_G_OP, _G_NAME, _G_NL, _G_STR, _G_BADSTR, _G_NUM, _G_COMMENT, _G_CONT, _G_BAD, _G_END = range(
-    1, 11
+# The master regex. Every match starts with the blanks before its token (so finditer never
+# tries the alternatives at a blank) and captures the token in group 1; blanks at the very end
+# match an empty token, so no blank run is ever rescanned. Each alternative begins with a
+# literal or a character class, which the regex engine checks before entering it (it cannot
+# see through a capturing group, hence one group only), and string bodies are "unrolled" (a
+# run of ordinary characters, then one escape or quote at a time): alternation per character
+# costs ten times more on long docstrings. The token's kind is read from its first character
+# (:data:`_FIRST`), with a second look where two kinds share one (see :func:`tokenize`).
+_NL_REST = r"(?:[ \t\f]*(?:\#[^\n]*)?\r?\n)*[ \t\f]*"
+_STR_BODY = (
+    r"(?:'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'(?!'')[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    r'|"(?!"")[^"\\\n]*(?:\\.[^"\\\n]*)*")'
+)
+_MASTER = re.compile(
+    r"[ \t\f]*("  # blanks: skipped
+    # identifier or keyword (not a string's r/b prefix)
+    r"[^\W\drb]\w*|r(?!b?['\"])\w*|b(?!r?['\"])\w*"
+    # operator
+    r"|\*\*|//=|<<=|>>=|[-+*/%&|^=!<>]=|//|<<|>>|[-+*/%&|^<>=~,:;()\[\]{}!]|\.(?!\d)"
+    # newline(s), with the comments and blank lines that follow, and the next indentation
+    r"|\n" + _NL_REST + r"|\#[^\n]*\r?\n" + _NL_REST + r"|\r\n" + _NL_REST
+    # number (checked by decode_number)
+    + r"|0[xX][0-9a-fA-F]*|0[oO][0-7]*|0[bB][01]*"
+    r"|\d\d*\.?\d*(?:[eE][+-]?\d*)?|\.\d+(?:[eE][+-]?\d*)?"
+    # string literal
+    r"|" + _STR_BODY + r"|(?:rb|br|r|b)" + _STR_BODY
+    # unterminated string
+    + r"|'''|\"\"\"|'|\"|(?:rb|br|r|b)(?:'''|\"\"\"|'|\")"
+    # comment at the end of the input
+    r"|\#[^\n]*"
+    # line continuation
+    r"|\\\n|\\\r\n"
+    # anything else (an error), or the blanks at the end
+    r"|[^ \t\f]|\Z)",
+    re.DOTALL,
 )
 
-_MASTER = re.compile(
-    r"""
-    [ \t\f]*                                                           # blanks: skipped
-    (?:(\*\*|//=|<<=|>>=|[-+*/%&|^=!<>]=|//|<<|>>|[-+*/%&|^<>=~,:;()\[\]{}!]|\.(?!\d))
-                                                                        # 1 operator
-  | ((?!(?:rb|br|r|b)?['"])[^\W\d]\w*)                                  # 2 identifier/keyword
-  | ((?:\#[^\n]*)?\r?\n(?:[ \t\f]*(?:\#[^\n]*)?\r?\n)*[ \t\f]*)        # 3 newline(s)+indent
-  | ((?:rb|br|r|b)?(?:'''(?:[^'\\]|\\.|'(?!''))*'''                  # 4 string literal
-                    |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                    |'(?!'')(?:[^'\\\n]|\\.)*'
-                    |"(?!"")(?:[^"\\\n]|\\.)*"))
-  | ((?:rb|br|r|b)?(?:'''|\"\"\"|'|"))                                # 5 unterminated string
-  | (0[xX][0-9a-fA-F]*|0[oO][0-7]*|0[bB][01]*                           # 6 number (checked
-     |\d+\.?\d*(?:[eE][+-]?\d*)?|\.\d+(?:[eE][+-]?\d*)?)               #   by decode_number)
-  | (\#[^\n]*)                                                          # 7 comment at EOF
-  | (\\\r?\n)                                                           # 8 line continuation
-  | ([^ \t\f])                                                          # 9 anything else
-  | (\Z))                                                               # 10 blanks at the end
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+# Token kinds, by first character.
+(_K_OP, _K_NAME, _K_NL, _K_STR, _K_NUM, _K_RB, _K_DOT, _K_HASH, _K_CR, _K_BSLASH, _K_BAD,
+ _K_END) = range(12)
+_FIRST: dict[str, int] = {"": _K_END}
+for _c in map(chr, range(128)):
+    if _c in "rb":
+        _FIRST[_c] = _K_RB
+    elif _c.isalpha() or _c == "_":
+        _FIRST[_c] = _K_NAME
+    elif _c.isdigit():
+        _FIRST[_c] = _K_NUM
+    elif _c in "*/<>=!-+%&|^~,:;()[]{}":
+        _FIRST[_c] = _K_OP
+    elif _c in "'\"":
+        _FIRST[_c] = _K_STR
+    else:
+        _FIRST[_c] = {".": _K_DOT, "#": _K_HASH, "\n": _K_NL, "\r": _K_CR,
+                      "\\": _K_BSLASH}.get(_c, _K_BAD)
+# what an unterminated string's token is, its prefix taken off
+_BAD_STRINGS = frozenset(("'", '"', "'''", '"""'))
+
+
+def _first_kind(c: str) -> int:
+    """The kind of a token starting with the non-ASCII character ``c``, as the regex has it
+    (``\\d``: a Unicode decimal digit; ``\\w``: a letter, digit or underscore)."""
+    if c.isdecimal():
+        return _K_NUM
+    if c.isalnum():
+        return _K_NAME
+    return _K_BAD
 
 
 def _pos(text: str, offset: int) -> tuple[int, int]:
@@ -336,10 +383,12 @@ def _indent_col(ind: str) -> int:
 
 
 def tokenize(
-    text: str, filename: str = "<input>", expr_mode: bool = False
-) -> Iterator[Tok | Ident]:
+    text: str, filename: str = "<input>", expr_mode: bool = False, exact: bool = True
+) -> Iterator[Tok | Ident | Literal]:
     """Yield the tokens of ``text``. With ``expr_mode`` (for ``parse_expr``) the whole text is
     one logical line, as if inside brackets: newlines are ignored and there is no indentation.
+    ``exact=False``: the tokens whose positions only error messages use are shared (see the
+    module docstring).
 
     The local ``m`` always holds the match of the token last yielded: :func:`error_offset` reads
     it to place an error at a position-less singleton token.
@@ -350,7 +399,10 @@ def tokenize(
     single = _SINGLE.get
     newtok = Tok
     new_ident = Ident  # the NAME token is the AST node itself (see ast.Ident)
-    lit_t = "LIT"
+    first_kind = _FIRST.get
+    nl_tok, indent_tok, dedent_tok = (None, None, None) if exact else (_NEWLINE, _INDENT, _DEDENT)
+    bad_strings = _BAD_STRINGS
+    new_lit = Literal  # the LIT token is the AST node itself (see ast.Literal)
     ntext = len(text)
 
     depth = 1 if expr_mode else 0
@@ -366,98 +418,109 @@ def tokenize(
             raise _error(filename, text, first.end(), "unexpected indentation")
 
     for m in _MASTER.finditer(text):
-        k: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
-        if k == _G_NAME:
-            s = m.group(k)
+        s: str = m.group(1)
+        k = first_kind(s[:1])
+        if k is None:
+            k = _first_kind(s[0])
+        if k == _K_RB:  # an identifier, or a string with an r/b prefix
+            k = _K_STR if s[-1] in "'\"" else _K_NAME
+        if k == _K_NAME:
             t = kwget(s)
             if t is None:
-                yield new_ident(intern(s), line, m.start(k) - line_start + 1)
+                yield new_ident(intern(s), line, m.start(1) - line_start + 1)
             else:
-                yield newtok(t, s, line, m.start(k) - line_start + 1)
+                yield newtok(t, s, line, m.start(1) - line_start + 1)
             line_has_token = True
-        elif k == _G_OP:
-            s = m.group(k)
+            continue
+        if k == _K_DOT:
+            k = _K_OP if len(s) == 1 else _K_NUM
+        if k == _K_OP:
             tk = single(s)
             if tk is not None:
                 if s == ")" or s == "]" or s == "}":
                     if depth == 0:
-                        raise _error(filename, text, m.start(k), f"unexpected '{s}'")
+                        raise _error(filename, text, m.start(1), f"unexpected '{s}'")
                     depth -= 1
                 yield tk
             else:
                 t = opget(s)
                 if t is None:  # a lone '!'
-                    raise _error(filename, text, m.start(k), f"unexpected input character '{s}'")
+                    raise _error(filename, text, m.start(1), f"unexpected input character '{s}'")
                 if s == "(" or s == "[" or s == "{":
                     depth += 1
                     if depth > MAX_NESTING:
-                        raise _error(filename, text, m.start(k), "nesting too deep")
-                yield newtok(t, s, line, m.start(k) - line_start + 1)
+                        raise _error(filename, text, m.start(1), "nesting too deep")
+                yield newtok(t, s, line, m.start(1) - line_start + 1)
             line_has_token = True
-        elif k == _G_STR:
-            s = m.group(k)
-            try:
-                v: Any = decode_string(s)
-            except ValueError as e:
-                raise _error(filename, text, m.start(k), str(e)) from None
-            yield newtok(lit_t, v, line, m.start(k) - line_start + 1)
-            line_has_token = True
+            continue
+        if k == _K_HASH or k == _K_CR:
             if "\n" in s:
-                line += s.count("\n")
-                line_start = m.start(k) + s.rfind("\n") + 1
-        elif k == _G_NL:
-            s = m.group(k)
+                k = _K_NL
+            elif k == _K_HASH:  # a comment at the end of the input
+                continue
+            else:
+                k = _K_BAD
+        if k == _K_NL:
             if depth == 0 and line_has_token:
                 # The NEWLINE is positioned at the end of the line (after any comment).
-                nl = s.find("\n")
-                if nl and s[nl - 1] == "\r":
-                    nl -= 1
-                yield newtok("NEWLINE", "\n", line, m.start(k) + nl - line_start + 1)
+                if nl_tok is not None:
+                    yield nl_tok
+                else:
+                    nl = s.find("\n")
+                    if nl and s[nl - 1] == "\r":
+                        nl -= 1
+                    yield newtok("NEWLINE", "\n", line, m.start(1) + nl - line_start + 1)
                 line_has_token = False
                 emitted = True
             line += s.count("\n")
             end = m.end()
-            line_start = m.start(k) + s.rfind("\n") + 1
+            line_start = m.start(1) + s.rfind("\n") + 1
             if depth == 0 and end < ntext:
                 col = _indent_col(text[line_start:end])
                 if col > indents[-1]:
                     if len(indents) > MAX_INDENT:
                         raise _error(filename, text, end, "too many indentation levels")
                     indents.append(col)
-                    yield newtok("INDENT", "", line, end - line_start + 1)
+                    yield indent_tok or newtok("INDENT", "", line, end - line_start + 1)
                 elif col < indents[-1]:
                     while col < indents[-1]:
                         indents.pop()
-                        yield newtok("DEDENT", "", line, end - line_start + 1)
+                        yield dedent_tok or newtok("DEDENT", "", line, end - line_start + 1)
                     if col != indents[-1]:
                         msg = "unindent does not match any outer indentation level"
                         raise _error(filename, text, end, msg)
-        elif k == _G_NUM:
+        elif k == _K_STR:
+            if s.lstrip("rb") in bad_strings:
+                if s.endswith(("'''", '"""')) or "\n" not in text[m.end() :]:
+                    msg = "unexpected EOF in string"
+                else:
+                    msg = "unexpected newline in string"
+                raise _error(filename, text, m.start(1), msg)
             try:
-                v = decode_number(m.group(k))
+                v: Any = decode_string(s)
             except ValueError as e:
-                raise _error(filename, text, m.start(k), str(e)) from None
-            yield newtok(lit_t, v, line, m.start(k) - line_start + 1)
+                raise _error(filename, text, m.start(1), str(e)) from None
+            yield new_lit(v, line, m.start(1) - line_start + 1)
             line_has_token = True
-        elif k == _G_COMMENT:
-            pass
-        elif k == _G_CONT:
+            if "\n" in s:
+                line += s.count("\n")
+                line_start = m.start(1) + s.rfind("\n") + 1
+        elif k == _K_NUM:
+            try:
+                v = decode_number(s)
+            except ValueError as e:
+                raise _error(filename, text, m.start(1), str(e)) from None
+            yield new_lit(v, line, m.start(1) - line_start + 1)
+            line_has_token = True
+        elif k == _K_BSLASH and len(s) > 1:  # a line continuation
             line += 1
             line_start = m.end()
-        elif k == _G_BADSTR:
-            s = m.group(k)
-            if s.endswith(("'''", '"""')) or "\n" not in text[m.end() :]:
-                msg = "unexpected EOF in string"
-            else:
-                msg = "unexpected newline in string"
-            raise _error(filename, text, m.start(k), msg)
-        elif k == _G_END:
+        elif k == _K_END:
             pass
-        else:  # _G_BAD
-            s = m.group(k)
+        else:  # _K_BAD, or a backslash not before a newline
             if s == "\\":
-                raise _error(filename, text, m.start(k), "stray backslash in program")
-            raise _error(filename, text, m.start(k), f"unexpected input character {s!r}")
+                raise _error(filename, text, m.start(1), "stray backslash in program")
+            raise _error(filename, text, m.start(1), f"unexpected input character {s!r}")
 
     # End of input. Inside brackets nothing more: the parser reports "got end of file".
     if depth > (1 if expr_mode else 0):
@@ -475,7 +538,7 @@ def error_offset(gen: Any) -> int | None:
     if frame is None:
         return None
     m = frame.f_locals.get("m")
-    return None if m is None else m.start(m.lastindex)
+    return None if m is None else m.start(1)
 
 
 class StarlarkLexer(Lexer):
@@ -490,12 +553,12 @@ class StarlarkLexer(Lexer):
 
     filename = "<input>"
     expr_mode = False
-    gen: Iterator[Tok | Ident] | None = None
+    gen: Iterator[Tok | Ident | Literal] | None = None
 
     def __init__(self, lexer_conf: Any = None) -> None:
         pass
 
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok | Ident]:  # type: ignore[override]
+    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Tok | Ident | Literal]:  # type: ignore[override]
         text = lexer_state.text
         text = getattr(text, "text", text)
         gen = tokenize(text, self.filename, self.expr_mode)

@@ -6,7 +6,7 @@ lark exception, ``RecursionError`` or traceback from our own code.
 
 The approach (why it is fast)
 -----------------------------
-Lark's LALR(1) parser drives the parse, with three things done differently from a stock lark
+Lark's LALR(1) tables drive the parse, with four things done differently from a stock lark
 setup, each worth a large factor:
 
 1. **A custom lexer** (:class:`starlite.syntax.lexer.StarlarkLexer`): one compiled regex run with
@@ -28,6 +28,12 @@ setup, each worth a large factor:
    sub-expressions are recorded in ``_Builder.closed`` so the walk never enters them. The walk is
    iterative and bounded by the number of precedence levels, so even a 100,000-term line parses
    in linear time without recursion. Comparisons do not chain (``a < b < c`` is an error).
+
+4. **A lean driver.** Lark builds the LALR tables; :class:`starlite.syntax.lalr.Driver` runs
+   them (one list row per state, pass-through rules without a callback or a stack slice). It
+   makes lark's reductions in lark's order; when the input has an error it gives up and the
+   same input goes through lark's own loop, whose ``UnexpectedToken`` the message is made
+   from, so errors are lark's exactly.
 
 Lark's LALR parser keeps its stacks in lists, so nothing recurses with the input's nesting; the
 lexer additionally caps bracket nesting (:data:`lexer.MAX_NESTING`) and indentation depth.
@@ -100,7 +106,8 @@ from .ast import (
     Unary,
     While,
 )
-from .lexer import StarlarkLexer
+from .lalr import Driver, Reject
+from .lexer import StarlarkLexer, tokenize
 
 __all__ = ["parse_file", "parse_expr"]
 
@@ -527,10 +534,6 @@ class _Builder:
         t = s[0]
         return Unary("not", s[1], t.line, t.column)
 
-    def literal(self, s: list) -> Literal:
-        t = s[0]
-        return Literal(t.value, t.line, t.column)
-
     def dot(self, s: list) -> Dot:
         t = s[1]
         return Dot(s[0], s[2].value, t.line, t.column)
@@ -708,7 +711,7 @@ _LARK_OPTIONS: dict[str, Any] = {
 }
 
 _lock = threading.RLock()
-_state: tuple[Lark, _Builder, StarlarkLexer] | None = None
+_state: tuple[Lark, _Builder, StarlarkLexer, dict[str, Driver]] | None = None
 
 
 def _cache_dir() -> Path:
@@ -781,7 +784,7 @@ def _identity_rules(parser: Lark) -> None:
     inner.callbacks = dict(inner.callbacks.items())
 
 
-def _get() -> tuple[Lark, _Builder, StarlarkLexer]:
+def _get() -> tuple[Lark, _Builder, StarlarkLexer, dict[str, Driver]]:
     global _state
     st = _state
     if st is None:
@@ -792,7 +795,12 @@ def _get() -> tuple[Lark, _Builder, StarlarkLexer]:
                 parser = _build(builder)
                 _identity_rules(parser)
                 lexer = parser.parser.lexer  # the StarlarkLexer instance lark made
-                st = _state = (parser, builder, lexer)
+                inner = parser.parser.parser.parser
+                drivers = {
+                    start: Driver(inner.parse_table, inner.callbacks, start, _Builder.pass1)
+                    for start in _LARK_OPTIONS["start"]
+                }
+                st = _state = (parser, builder, lexer, drivers)
     return st
 
 
@@ -892,16 +900,25 @@ def _translate(e: UnexpectedToken, filename: str, text: str, lexer: StarlarkLexe
 # Public API
 
 
-def _parse(filename: str, source: str, start: str, expr_mode: bool) -> Any:
+def _parse(filename: str, source: str, start: str, expr_mode: bool, fast: bool = True) -> Any:
+    """Parse with the lean driver (``fast``), falling back to lark's own loop on an error;
+    ``fast=False`` uses lark's loop only (tests compare the two)."""
     if not isinstance(source, str):
         raise TypeError(f"source must be str, not {type(source).__name__}")
-    parser, builder, lexer = _get()
+    parser, builder, lexer, drivers = _get()
     with _lock:
         gc_enabled = gc.isenabled()
         gc.disable()
-        lexer.filename = filename
-        lexer.expr_mode = expr_mode
         try:
+            if fast:
+                try:
+                    return drivers[start].parse(tokenize(source, filename, expr_mode, False))
+                except Reject:
+                    builder.closed.clear()
+            # The input has an error at the token where the driver stopped: lark's own
+            # loop, on the same tables, stops there too and says what it expected.
+            lexer.filename = filename
+            lexer.expr_mode = expr_mode
             return parser.parse(source, start=start)
         except StarlarkSyntaxError:
             raise

@@ -60,6 +60,10 @@ class Signature:
         if self.opaque:
             return
         n = len(args)
+        if (kwargs and self.nmin <= n <= self.nmax
+                and (self.has_kwargs or kwargs.keys() <= self.kwnames)
+                and (n == 0 or kwargs.keys().isdisjoint(self.posnames[:n]))):
+            return  # every keyword is accepted and none repeats a positional argument
         if kwargs and not self.kwnames and not self.has_kwargs:
             raise EvalError(f"{name}: unexpected keyword arguments")
         if n > self.nmax:
@@ -98,14 +102,14 @@ def call_builtin(th: Any, b: Builtin, args: tuple[Any, ...], kwargs: dict[str, A
     sig = b.sig
     if sig is None:
         sig = signature(b)
-    n = len(args)
-    if kwargs or not (sig.nmin <= n <= sig.nmax):
+    if kwargs or not (sig.nmin <= len(args) <= sig.nmax):
         sig.check(b.name, args, kwargs)
     try:
-        if b.recv is not None:
+        recv = b.recv
+        if recv is not None:
             if kwargs:
-                return b.fn(th, b.recv, *args, **kwargs)
-            return b.fn(th, b.recv, *args)
+                return b.fn(th, recv, *args, **kwargs)
+            return b.fn(th, recv, *args)
         r = b.fn(th, *args, **kwargs) if kwargs else b.fn(th, *args)
         if b.host and type(r) not in _PLAIN:
             from .convert import to_starlark

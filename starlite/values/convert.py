@@ -7,7 +7,9 @@ pass through unchanged. Anything else is a ``TypeError``: wrap host functions in
 ``starlite.Builtin`` and host objects in a ``starlite.HostValue`` subclass.
 
 ``to_python(v)``: the reverse: lists become ``list``, dicts ``dict``, sets ``set``, tuples
-``tuple``, structs a ``dict`` of their fields; everything else is returned as is.
+``tuple``, structs a ``dict`` of their fields; everything else is returned as is. A dict or set
+whose keys Python would merge (``True`` and ``1``, which Starlark keeps apart) is an
+``EvalError``.
 
 Both walk the data with an explicit stack, so nesting depth is unlimited, and both preserve
 sharing and cycles (an object converted twice gives the same result object).
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import EvalError
 from .core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
+from .keys import put_key, unbox
 
 _SCALARS = (type(None), bool, int, float, str, bytes)
 _PASS = (List, Dict, Set, Struct, Module, Builtin, range)
@@ -126,10 +130,11 @@ def _fill(todo: list[tuple[Any, Any]], memo: dict[int, Any], keep: list[Any]) ->
                 dst.append(_convert_child(e, memo, keep, todo))
         elif t is Dict:
             for k, v in src.items():
-                dst[_convert_key(k, memo, keep, todo)] = _convert_child(v, memo, keep, todo)
+                sk = put_key(dst, _convert_key(k, memo, keep, todo))
+                dst[sk] = _convert_child(v, memo, keep, todo)
         elif t is Set:
             for e in src:
-                dst.d[_convert_key(e, memo, keep, todo)] = None
+                dst.d[put_key(dst, _convert_key(e, memo, keep, todo))] = None
 
 
 def _convert_child(e: Any, memo: dict[int, Any], keep: list[Any], todo: list[Any]) -> Any:
@@ -172,14 +177,28 @@ def to_python(v: Any) -> Any:
                 dst.append(_py_child(e, memo, todo))
         elif t is Dict:
             for k, x in src.items():
+                if src.boxed:
+                    k = _py_key(dst, unbox(k))
                 dst[_py_child(k, memo, todo)] = _py_child(x, memo, todo)
         elif t is Set:
             for e in src.d:
+                if src.boxed:
+                    e = _py_key(dst, unbox(e))
                 dst.add(_py_child(e, memo, todo))
         elif t is Struct:
             for k, x in src.fields.items():
                 dst[k] = _py_child(x, memo, todo)
     return root
+
+
+def _py_key(dst: Any, k: Any) -> Any:
+    """``k``, unless Python would merge it with a key of ``dst`` that Starlark keeps apart
+    (``True`` and ``1``, ``(False,)`` and ``(0,)`` ...)."""
+    if k in dst:
+        raise EvalError(
+            f"to_python: {type_name(k)} key {k!r} equals another key in Python (True == 1)"
+        )
+    return k
 
 
 def _py_make(v: Any, memo: dict[int, Any], todo: list[Any]) -> Any:

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import EvalError
+from .keys import box, box_all, keys_out, put_key
 
 FROZEN = 1 << 40
 
@@ -70,34 +71,58 @@ class List(list):  # type: ignore[type-arg]
 
 
 class Dict(dict):  # type: ignore[type-arg]
-    """A Starlark dict: a Python dict (insertion ordered) plus a mutation guard."""
+    """A Starlark dict: a Python dict (insertion ordered) plus a mutation guard.
 
-    __slots__ = ("guard",)
+    Keys are held in their stored form (see :mod:`starlite.values.keys`: ``True`` and ``1``
+    are different keys); ``boxed`` is set when a bool key (or a tuple holding one) may be
+    present, and then iterating the Python dict directly gives stored forms. ``Dict(m)``
+    copies a mapping or an iterable of pairs of Starlark values."""
+
+    __slots__ = ("guard", "boxed")
 
     def __init__(self, *args: Any) -> None:
-        dict.__init__(self, *args)
         self.guard = 0
+        self.boxed = 0
+        if args:
+            (src,) = args
+            if type(src) is Dict:
+                dict.update(self, src)
+                self.boxed = src.boxed
+                return
+            for k, v in (src.items() if isinstance(src, dict) else src):
+                self[put_key(self, k)] = v
 
     __hash__ = None  # type: ignore[assignment]
 
 
 class Set:
-    """A Starlark set: insertion ordered, backed by a dict whose values are all None."""
+    """A Starlark set: insertion ordered, backed by a dict ``d`` whose values are all None and
+    whose keys are the elements' stored forms (see :class:`Dict`). ``Set(items)`` makes a set
+    of Starlark values; :meth:`of_keys` wraps a dict of stored forms."""
 
-    __slots__ = ("d", "guard")
+    __slots__ = ("d", "guard", "boxed")
 
     def __init__(self, items: Any = ()) -> None:
-        self.d: dict[Any, None] = dict.fromkeys(items)
+        self.d, self.boxed = box_all(items if type(items) is list else list(items))
         self.guard = 0
+
+    @staticmethod
+    def of_keys(d: dict[Any, None], boxed: int) -> Set:
+        """A set whose ``d`` is ``d`` (stored forms; ``boxed`` if any may be boxed)."""
+        s = Set.__new__(Set)
+        s.d = d
+        s.boxed = boxed
+        s.guard = 0
+        return s
 
     def __len__(self) -> int:
         return len(self.d)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.d)
+        return iter(keys_out(self.d, self.boxed))
 
     def __contains__(self, x: Any) -> bool:
-        return x in self.d
+        return box(x) in self.d
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -140,7 +165,10 @@ class Struct:
         self.fields: dict[str, Any] = fields
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Struct and other.fields == self.fields
+        # Starlark equality (``True != 1``), since structs may be dict keys
+        from .ops import equal
+
+        return type(other) is Struct and equal(self, other)
 
     def __hash__(self) -> int:
         return hash(tuple(sorted((k, v) for k, v in self.fields.items())))

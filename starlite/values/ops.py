@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import EvalError
+from .collect import charged
 from .core import (
     FROZEN,
     Builtin,
@@ -24,6 +25,7 @@ from .core import (
     check_mutable,
     type_name,
 )
+from .keys import box, put_key, unbox
 
 # Method tables: type -> {name: fn(thread, recv, *args, **kwargs)}; filled by starlite.builtins.
 METHODS: dict[type, dict[str, Any]] = {}
@@ -263,10 +265,12 @@ def iterate(v: Any) -> Any:
     For a mutable container the caller is responsible for the iteration guard (see
     :func:`guarded`)."""
     t = type(v)
-    if t is List or t is tuple or t is range or t is Dict:
+    if t is List or t is tuple or t is range:
         return v
+    if t is Dict:
+        return map(unbox, v) if v.boxed else v
     if t is Set:
-        return v.d
+        return map(unbox, v.d) if v.boxed else v.d
     if isinstance(v, HostValue):
         it = v.iterate()
         if it is not None:
@@ -291,13 +295,16 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
     """Starlark ``x in container`` (the scan is charged to ``th`` if given)."""
     t = type(container)
     if t is Dict:
+        tx = type(x)
+        if tx is str or tx is int:
+            return x in container
         try:
             check_hashable(x, th)
         except EvalError as e:
             if e.msg.startswith("unhashable"):
                 return False  # an unhashable value is in no dict (starlark-go)
             raise
-        return x in container
+        return box(x) in container
     if th is not None and (t is List or t is tuple or t is str or t is bytes):
         n = len(container)
         if t is str or t is bytes:
@@ -330,8 +337,11 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
             return x in container
         raise EvalError(f"'in bytes' requires bytes or int as left operand, not {type_name(x)}")
     if t is Set:
+        tx = type(x)
+        if tx is str or tx is int:
+            return x in container.d
         check_hashable(x, th)
-        return x in container.d
+        return box(x) in container.d
     if t is range:
         if type(x) is int:
             return x in container
@@ -341,7 +351,8 @@ def contains(container: Any, x: Any, th: Any = None) -> bool:
     if isinstance(container, HostValue):
         it = container.iterate()
         if it is not None:
-            return any(equal(e, x) for e in it)
+            # possibly endless: charged as the elements come
+            return any(equal(e, x, 1, th) for e in charged(th, it))
     raise EvalError(f"unknown binary op: {type_name(x)} in {type_name(container)}")
 
 
@@ -357,7 +368,7 @@ def get_index(x: Any, i: Any, th: Any = None) -> Any:
         if not (ti is str or ti is int):
             check_hashable(i, th)
         try:
-            return x[i]
+            return x[i] if ti is str or ti is int else x[box(i)]
         except KeyError:
             check_hashable(i)
             from .repr import repr_value
@@ -399,8 +410,12 @@ def set_index(x: Any, i: Any, v: Any, th: Any = None) -> None:
     if t is Dict:
         if x.guard:
             check_mutable(x, "insert into")
-        check_hashable(i, th)
-        x[i] = v
+        ti = type(i)
+        if ti is str or ti is int:
+            x[i] = v
+        else:
+            check_hashable(i, th)
+            x[put_key(x, i)] = v
         return
     if t is List:
         if x.guard:
@@ -429,6 +444,11 @@ def _slice_index(v: Any, what: str) -> int | None:
 def get_slice(x: Any, lo: Any, hi: Any, step: Any) -> Any:
     """Starlark ``x[lo:hi:step]`` (each None when omitted)."""
     t = type(x)
+    if step is None and (lo is None or type(lo) is int) and (hi is None or type(hi) is int):
+        if t is str or t is tuple:
+            return x[lo:hi]
+        if t is List:
+            return List(x[lo:hi])
     s = _slice_index(step, "step")
     if s == 0:
         raise EvalError("zero is not a valid slice step")

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import EvalError, StarlarkError
 from .core import Builtin, Dict, HostValue, List, Module, Set, Struct, type_name
+from .keys import items_out, keys_out
 
 _CHARS_PER_STEP = 64
 # Printing one value inside a container costs about as much as 48 characters of output.
@@ -326,6 +327,10 @@ def repr_value(v: Any, th: Any = None) -> str:
         if th is not None and len(s) >= _CHARS_PER_STEP:
             th.charge(len(s) // _CHARS_PER_STEP)
         return s
+    if (type(v) is List or type(v) is tuple) and v:
+        s = _flat_repr(v, th)
+        if s is not None:
+            return s
     out: list[str] = []
     size = 0  # characters emitted so far
     charged = 0  # characters already charged for
@@ -383,7 +388,7 @@ def repr_value(v: Any, th: Any = None) -> str:
             emit("{")
             size += 1
             push(_Leave(id(x), "}"))
-            items = list(x.items())
+            items = list(items_out(x, x.boxed))
             for i in range(len(items) - 1, -1, -1):
                 k, val = items[i]
                 push(val)
@@ -395,7 +400,7 @@ def repr_value(v: Any, th: Any = None) -> str:
             emit("set([")
             size += 5
             push(_Lit("])"))
-            _push_items(stack, list(x.d))
+            _push_items(stack, list(keys_out(x.d, x.boxed)))
         elif t is Struct:
             emit("struct(")
             size += 7
@@ -419,6 +424,39 @@ def repr_value(v: Any, th: Any = None) -> str:
     if th is not None and size - charged >= _CHARS_PER_STEP:
         th.charge((size - charged) // _CHARS_PER_STEP)
     return "".join(out)
+
+
+_SMALL_INTS = 10**18
+_STRS = {str}
+_INTS = {int}
+
+
+def _flat_repr(v: Any, th: Any) -> str | None:
+    """The repr of a non-empty list or tuple of only strings or only ints (below 10**18), or
+    None. The printer below counts, for such a sequence, its brackets, ``_VALUE_COST`` per
+    value, the elements' text and 2 per separator, and charges that count // 64 steps in
+    parts as it grows; when the whole charge stays within the thread's bound, one charge
+    of the total is the same. Otherwise (or for other elements) the printer runs."""
+    ts = set(map(type, v))
+    if ts == _STRS:
+        parts = [quote(x) for x in v]
+    elif ts == _INTS and -_SMALL_INTS < min(v) and max(v) < _SMALL_INTS:
+        parts = [str(x) for x in v]
+    else:
+        return None
+    n = len(parts)
+    if type(v) is List:
+        opening, closing = "[", "]"
+    else:
+        opening, closing = "(", (",)" if n == 1 else ")")
+    size = _VALUE_COST * (n + 1) + 1 + len(closing) + sum(map(len, parts)) + 2 * (n - 1)
+    if th is not None:
+        k = size // _CHARS_PER_STEP
+        if th.steps + k > th.bound:
+            return None
+        if k:
+            th.charge(k)
+    return opening + ", ".join(parts) + closing
 
 
 def _push_items(stack: list[Any], items: Any) -> None:
