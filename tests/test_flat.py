@@ -519,6 +519,29 @@ def f(n):
 def main():
     return f(0)
 """,
+    "float_trees": """
+def mandel(cx, cy):
+    x = 0.0
+    y = 0.0
+    n = 0
+    while n < 8 and x * x + y * y < 4.0:
+        x, y = x * x - y * y + cx, 2.0 * x * y + cy
+        n += 1
+    return n
+
+def mixed(x, y):
+    inf = float("inf")
+    z = x * inf - y * inf
+    return [x * 3 - y * 33, z * 1.0 + x < x, z - x != z + x, x * x + y]
+
+def main():
+    t = [mandel(-2.0 + i * 0.5, -1.0 + j * 0.5) for i in range(4) for j in range(4)]
+    t.append(mixed(2.0, 1.0))
+    t.append(mixed(2, 1))
+    t.append(mixed(2.0, 1))
+    t.append(mixed("s", 1))
+    return t
+""",
     "strings_in_runs": """
 def main():
     s = ""
@@ -549,6 +572,28 @@ def test_cases_agree_under_every_step_limit(name: str) -> None:
     for limit in sorted({*range(1, full + 1, stride), full - 1, full}):
         a, b = _both(lambda lim=limit: _run_main(src, opts, lim))
         assert a == b, limit
+
+
+def test_float_trees_have_a_float_path() -> None:
+    """A tree of float arithmetic over locals is one fused closure with a float path (not a
+    call of the operator closures); off, the fused closures have none."""
+    from starlite.compile import fuse
+
+    src = "def f(x, y, c):\n    a = x * x - y * y + c\n    return a\ny = f(1.5, 0.5, 2.0)\n"
+
+    def float_paths() -> bool:
+        fuse._cache.clear()
+        starlite.exec_file(starlite.Thread(), "f.star", src)
+        return sum("is float" in RECIPES_TEXT(f) for f in fuse._cache.values()) > 0
+
+    on, off = _both(float_paths)
+    assert (on, off) == (True, False)
+
+
+def RECIPES_TEXT(factory: Any) -> str:  # noqa: N802
+    from starlite.compile.shapes import RECIPES
+
+    return RECIPES[factory][1]
 
 
 def test_templates_are_used(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,13 @@ done before any charge is proportional to the tree's size.
 
 Comparisons may only appear at the root (in Starlark ``(a < b) + 1`` is an error, in Python it
 is 2). ``//`` and ``%`` need a divisor that is a non-zero constant.
+
+A tree of ``+``, ``-``, ``*`` and unary ``-`` (a comparison at its root) also has a float
+path (while ``flat.ENABLED``): when every local leaf holds a float, its int constants are
+small (:data:`_FLOAT_INT`, so every int the tree computes from them is exact as a float) and,
+under a comparison, neither side is NaN, Python's float arithmetic is what the ordinary
+closures' float fast paths (``binops``) compute, charging nothing. Float literals are leaves
+too; a tree with one has only the float path.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax import ast as A
+from . import flat
 from .shapes import RECIPES, make
 
 _ARITH = {"+", "-", "*", "//", "%", "&", "|", "^"}
@@ -37,6 +45,11 @@ _MUL_BITS = 2048
 _SUM_BITS = 4096
 _BIT_BITS = 4095
 
+# the float path: its operators, and the int constants it allows (a product or sum of at most
+# _MAX_LEAVES + 1 of them stays below 2**53, exact as a float)
+_FLOAT_OPS = {"+", "-", "*"}
+_FLOAT_INT = 1 << 5
+
 _cache: dict[str, Callable[..., Any]] = {}
 _MAX_SHAPES = 4096  # distinct fused shapes kept per process
 
@@ -47,9 +60,24 @@ def _leaf(e: A.Expr) -> tuple[str, Any] | None:
         if b is not None and b.scope == A.LOCAL and e.safe:
             return ("L", b.index)
         return None
-    if isinstance(e, A.Literal) and type(e.value) is int:
+    if isinstance(e, A.Literal) and (type(e.value) is int or (
+            type(e.value) is float and flat.ENABLED)):
         return ("C", e.value)
     return None
+
+
+def _float_ok(e: A.Expr, root: bool = True) -> bool:
+    """Whether fusable ``e`` can have the float path (see the module's docstring)."""
+    if isinstance(e, A.Literal):
+        return type(e.value) is float or -_FLOAT_INT <= e.value <= _FLOAT_INT
+    if isinstance(e, A.Ident):
+        return True
+    if isinstance(e, A.Unary):
+        return _float_ok(e.x, False)
+    assert isinstance(e, A.Binary)
+    if e.op not in _FLOAT_OPS and not (root and e.op in _CMP):
+        return False
+    return _float_ok(e.x, False) and _float_ok(e.y, False)
 
 
 def _shape(e: A.Expr, leaves: list[tuple[str, Any]], root: bool, depth: int = 0) -> str | None:
@@ -106,6 +134,8 @@ def _bound(e: A.Expr, ints: frozenset[int], conds: list[_Cond]
     lf = _leaf(e)
     if lf is not None:
         if lf[0] == "C":
+            if type(lf[1]) is float:
+                return 0, 1, _NONE  # (only the float path: no size matters)
             return 0, abs(lf[1]).bit_length(), _NONE
         return (0, 64, _NONE) if lf[1] in ints else (1, 0, frozenset((lf[1],)))
     if isinstance(e, A.Unary):
@@ -189,23 +219,35 @@ def fuse(
     leaves: list[tuple[str, Any]] = []
     text = _shape(e, leaves, True)
     assert text is not None
-    found = _leaf_bits(e, ints)
-    if found is None:
-        return generic
-    bits, sized = found
     locs = [v for k, v in leaves if k == "L"]
     consts = [v for k, v in leaves if k == "C"]
     known = [v in ints for v in locs]
+    floats = flat.ENABLED and not any(known) and _float_ok(e)
+    if any(type(c) is float for c in consts):
+        found: tuple[int, frozenset[int]] | None = None  # only the float path
+        if not floats:
+            return generic
+    else:
+        found = _leaf_bits(e, ints)
+        if found is None:
+            return generic
+    bits, sized = found if found is not None else (0, _NONE)
     small = [v in sized for v in locs]
-    key = f"{text}|{len(locs)}|{len(consts)}|{store >= 0}|{known}|{small}"
+    key = (f"{text}|{len(locs)}|{len(consts)}|{store >= 0}|{known}|{small}"
+           f"|{found is not None}|{floats}")
     factory = _cache.get(key)
     if factory is None:
         reads = "\n".join(f"        v{i} = fr[S{i}]" for i in range(len(locs)))
-        guard = " and ".join(
-            f"type(v{i}) is int" + (f" and NLEAF < v{i} < LEAF" if small[i] else "")
-            for i in range(len(locs)) if not known[i]
-        ) or "True"
         ret = "fr[STORE] = r\n            return" if store >= 0 else "return r"
+        paths = []
+        if found is not None:
+            guard = " and ".join(
+                f"type(v{i}) is int" + (f" and NLEAF < v{i} < LEAF" if small[i] else "")
+                for i in range(len(locs)) if not known[i]
+            ) or "True"
+            paths.append(f"        if {guard}:\n            r = {text}\n            {ret}")
+        if floats:
+            paths.append(_float_path(e, len(locs), ret))
         names = [f"S{i}" for i in range(len(locs))] + [f"c{j}" for j in range(len(consts))]
         if any(small):
             names += ["LEAF", "NLEAF"]
@@ -216,8 +258,7 @@ def fuse(
         fallback = (
             "        generic(fr)\n        return" if store >= 0 else "        return generic(fr)"
         )
-        body = f"            r = {text}\n            {ret}"
-        fbody = f"{reads}\n        if {guard}:\n{body}\n{fallback}"
+        fbody = "\n".join([reads, *paths, fallback])
         src = f"def factory({params}):\n    def fused(fr):\n{fbody}\n    return fused\n"
         ns: dict[str, Any] = {}
         exec(compile(src, "<starlite fused>", "exec"), ns)  # noqa: S102
@@ -228,3 +269,18 @@ def fuse(
     if store >= 0:
         return make(factory, *locs, *consts, *sizes, store, generic)
     return make(factory, *locs, *consts, *sizes, generic)
+
+
+def _float_path(e: A.Expr, nlocs: int, ret: str) -> str:
+    """The float path's text: every local leaf a float; under a root comparison, neither side
+    NaN (the ordinary closures order NaN otherwise than Python)."""
+    guard = " and ".join(f"type(v{i}) is float" for i in range(nlocs)) or "False"
+    assert isinstance(e, A.Binary)
+    if e.op not in _CMP:
+        return f"        if {guard}:\n            r = {_shape(e, [], True)}\n            {ret}"
+    leaves: list[tuple[str, Any]] = []
+    xs = _shape(e.x, leaves, False)
+    ys = _shape(e.y, leaves, False)
+    return (f"        if {guard}:\n            fa = {xs}\n            fb = {ys}\n"
+            f"            if fa == fa and fb == fb:\n                r = fa {e.op} fb\n"
+            f"                {ret.replace(chr(10), chr(10) + '    ')}")
