@@ -647,3 +647,55 @@ def test_sorting_tuple_keys_agree() -> None:
         for limit in range(1, on[-1] + 1, 7):
             a, b = _both(lambda lim=limit, s=src: _run_main(s, {}, lim))
             assert a == b, limit
+
+
+_WHILE_BODY = """
+def collatz(n):
+    steps = 0
+    while n != 1:
+        if n % 2 == 0:
+            n = n // 2
+        else:
+            n = 3 * n + 1
+        steps += 1
+    return steps
+
+def main():
+    return [collatz(i) for i in range(1, 8)] + [collatz("x")]
+"""
+
+
+def test_large_loop_bodies_inline_and_agree_under_every_step_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ``while`` body of an ``if``/``else`` and a statement is written into the loop's
+    closure (inline.MAX_INNER_LINES admits it), and the run gives the same result, error,
+    position and step count as with inlining off, under every step limit."""
+    from starlite.compile import inline
+
+    monkeypatch.setattr(inline, "_combined", {})
+    calls: list[str] = []
+
+    def run(limit: int | None = None) -> Any:
+        return _run_main(_WHILE_BODY, {"while_": True}, limit)
+
+    def both(limit: int | None = None) -> tuple[Any, Any]:
+        on = run(limit)
+        inline.ENABLED = False
+        try:
+            off = run(limit)
+        finally:
+            inline.ENABLED = True
+        return on, off
+
+    on, off = both()
+    assert on == off
+    assert on[0] == "error"
+    from starlite.compile.shapes import RECIPES
+
+    calls.extend(k[1] for k, f in inline._combined.items()
+                 if f is not None and RECIPES[k[0]][0] == "while_loop")
+    assert "BODY" in calls  # the loop's body, with its if/else, is in the while closure
+    for limit in range(1, on[-1] + 1):
+        a, b = both(limit)
+        assert a == b, limit

@@ -38,8 +38,8 @@ _BARE_RETURN = re.compile(r"^ *return *$", re.M)
 _BUILTINS = frozenset(dir(builtins))
 
 # Bounds: lines of an inlined text, lines of a combined closure, combinations per process.
-MAX_INNER_LINES = 64
-MAX_LINES = 200
+MAX_INNER_LINES = 128
+MAX_LINES = 400
 MAX_COMBINED = 4096
 
 _combined: dict[tuple[Any, ...], Callable[..., Any] | None] = {}
