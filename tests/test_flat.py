@@ -835,3 +835,24 @@ def test_calls_bind_by_plan() -> None:
     with pytest.raises(starlite.EvalError):
         starlite.call(th2, g2["main"])
     assert g2["only"].code.plans[(1, ())] is None
+
+
+def test_plans_are_bounded() -> None:
+    """``f(**d)`` with ever new keyword names binds correctly past the plan cache's size,
+    which stays bounded."""
+    from starlite.compile.function import MAX_PLANS
+
+    src = """
+def kw(a, **rest):
+    return a + len(rest)
+
+def main():
+    t = 0
+    for i in range(N):
+        t += kw(1, **{"k%d" % i: i, "z": 0})
+    return t
+""".replace("N", str(MAX_PLANS + 10))
+    th = starlite.Thread()
+    g = starlite.exec_file(th, "p.star", src)
+    assert starlite.call(th, g["main"]) == 3 * (MAX_PLANS + 10)
+    assert len(g["kw"].code.plans) == MAX_PLANS

@@ -280,6 +280,9 @@ def bind_plan(code: Code, npos: int, names: tuple[str, ...],
     return Plan(pairs, var, kwnames, kwat, rest)
 
 
+#: call shapes whose plans a code keeps
+MAX_PLANS = 64
+
 _NO_PLAN = Plan([], None, None, [], 0)
 
 
@@ -290,7 +293,9 @@ def plan_of(f: Function, npos: int, names: tuple[str, ...]) -> Plan | None:
     key = (npos, names)
     plan = plans.get(key, _NO_PLAN)
     if plan is _NO_PLAN:
-        plan = plans[key] = bind_plan(f.code, npos, names, f.defaults)
+        plan = bind_plan(f.code, npos, names, f.defaults)
+        if len(plans) < MAX_PLANS:  # (`f(**d)` may bring ever new keyword names)
+            plans[key] = plan
     return plan
 
 
