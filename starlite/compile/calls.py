@@ -527,6 +527,11 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
         if recv is not None and m is not None:
             assert method_name is not None
             return call_method(th, method_name, m, r, tuple(args), kwargs or None, pos)
+        if type(f) is Function and flat.ENABLED:  # as call_value does it, one call less
+            frame = (planned_frame(th, f, [*args, *kwargs.values()], tuple(kwargs)) if kwargs
+                     else planned_frame(th, f, args, ()))
+            if frame is not None:
+                return enter(th, f, frame, pos)
         return call_at(th, f, args, kwargs or None, pos)
 
     return call
