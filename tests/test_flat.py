@@ -542,6 +542,217 @@ def main():
     t.append(mixed("s", 1))
     return t
 """,
+    "varargs_kwargs_plans": """
+def total(*nums):
+    t = 0
+    for n in nums:
+        t += n
+    return t
+
+def head(a, b=2, *rest, **kw):
+    return [a, b, rest, sorted(kw.items())]
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def describe(kind, **attrs):
+    return len(kind) + len(attrs)
+
+def outer(k):
+    def inner(*xs, **kw):
+        return k + len(xs) + len(kw)
+    return inner
+
+def main():
+    out = []
+    f = outer(10)
+    for i in range(4):
+        args = [i, i + 1]
+        out.append(total(i, 1, 2) + total() + total(*args) + total(i, *args))
+        out.append(describe("rule", name="x", size=i) + describe(kind="k"))
+        out.append(head(i) + head(i, 3) + head(i, 3, 4, 5, z=1, y=2) + head(b=1, a=i))
+        out.append(only(i, c=2) + only(c=1, a=i, d=i) + f(1, 2, q=3) + f())
+        out.append(describe(*["r"], **{"a": 1, "b": i}))
+    return out
+""",
+    "plan_error_dup_varargs": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [head(1, a=2)]
+""",
+    "plan_error_missing_kwonly": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [only(1)]
+""",
+    "plan_error_too_many_kwonly": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [only(1, 2, c=3)]
+""",
+    "plan_error_missing_varargs": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [head(b=1)]
+""",
+    "plan_error_unknown_kwonly": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [only(1, c=1, e=5)]
+""",
+    "plan_error_star_too_many": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [plain(*[1, 2, 3])]
+""",
+    "plan_error_star_missing": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [plain(*[])]
+""",
+    "plan_error_kwargs_unknown": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [plain(1, **{'c': 2})]
+""",
+    "plan_error_kwargs_dup": """
+def head(a, b=2, *rest, **kw):
+    return a
+
+def only(a, *, c, d=4):
+    return a + c + d
+
+def plain(a, b=1):
+    return a + b
+
+def main():
+    out = [head(1, 2, 3, c=1), only(1, c=2), plain(1)]
+    for i in range(3):
+        out.append(head(i, z=i) + only(i, c=i))
+    return out + [head(1, **{'a': 2})]
+""",
+    "varargs_callee_recursion_plan": """
+def loop(*xs):
+    return loop(*xs)
+
+def main():
+    return loop(1, 2)
+""",
+    "recursion_dialect_entry": """
+# recursion
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+def walk(d, acc):
+    if d == 0:
+        return acc
+    acc.append(d)
+    return walk(d - 1, acc)
+
+def sums(*xs, **kw):
+    if not xs:
+        return len(kw)
+    return xs[0] + sums(*xs[1:], **kw)
+
+def bad(n):
+    if n == 0:
+        return 1 // n
+    return bad(n - 1)
+
+def main():
+    out = [fib(9), walk(6, []), sums(1, 2, 3, a=1)]
+    return out + [bad(4)]
+""",
     "strings_in_runs": """
 def main():
     s = ""
@@ -699,3 +910,46 @@ def test_large_loop_bodies_inline_and_agree_under_every_step_limit(
     for limit in range(1, on[-1] + 1):
         a, b = both(limit)
         assert a == b, limit
+
+
+def test_calls_bind_by_plan() -> None:
+    """Calls of functions with ``*args``/``**kwargs``/keyword-only parameters build their
+    frames by the code's plan (one per shape of call), and a call that cannot bind gets
+    no plan."""
+    from starlite.compile.function import Function, Plan
+
+    src = CASES["varargs_kwargs_plans"]
+    th = starlite.Thread(options=starlite.Options(**_opts(src)))
+    g = starlite.exec_file(th, "p.star", src)
+    starlite.call(th, g["main"])
+    for name, key in [("total", (3, ())), ("total", (0, ())), ("describe", (1, ("name", "size"))),
+                      ("head", (4, ("z", "y"))), ("only", (0, ("c", "a", "d")))]:
+        f = g[name]
+        assert isinstance(f, Function)
+        assert isinstance(f.code.plans.get(key), Plan), (name, key)
+    th2 = starlite.Thread()
+    g2 = starlite.exec_file(th2, "q.star", CASES["plan_error_missing_kwonly"])
+    with pytest.raises(starlite.EvalError):
+        starlite.call(th2, g2["main"])
+    assert g2["only"].code.plans[(1, ())] is None
+
+
+def test_plans_are_bounded() -> None:
+    """``f(**d)`` with ever new keyword names binds correctly past the plan cache's size,
+    which stays bounded."""
+    from starlite.compile.function import MAX_PLANS
+
+    src = """
+def kw(a, **rest):
+    return a + len(rest)
+
+def main():
+    t = 0
+    for i in range(N):
+        t += kw(1, **{"k%d" % i: i, "z": 0})
+    return t
+""".replace("N", str(MAX_PLANS + 10))
+    th = starlite.Thread()
+    g = starlite.exec_file(th, "p.star", src)
+    assert starlite.call(th, g["main"]) == 3 * (MAX_PLANS + 10)
+    assert len(g["kw"].code.plans) == MAX_PLANS

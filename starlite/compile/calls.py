@@ -26,11 +26,11 @@ from ..syntax import ast as A
 from ..thread import MAX_DEPTH
 from ..values.args import Signature, call_builtin
 from ..values.collect import COPY_PER_STEP, elements
-from ..values.core import UNBOUND, Builtin, Dict, HostValue, List, check_mutable, type_name
+from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_name
 from ..values.keys import unbox
 from ..values.ops import METHODS, get_attr
 from . import flat, methods
-from .function import Function, new_frame
+from .function import Function, fill_frame, new_frame, plan_of, planned_frame
 from .leafcall import inline_call
 from .shapes import make, shape_of, template
 
@@ -43,8 +43,15 @@ def call_value(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
     t = type(f)
     if t is Function:
         code = f.code
-        if not kwargs and code.fast_arity == len(args) and flat.ENABLED:
-            return enter(th, f, [th, f.globals, *args, *f.pad], None)
+        if flat.ENABLED:
+            if not kwargs:
+                if code.fast_arity == len(args):
+                    return enter(th, f, [th, f.globals, *args, *f.pad], None)
+                fr = planned_frame(th, f, args, ())
+            else:
+                fr = planned_frame(th, f, [*args, *kwargs.values()], tuple(kwargs))
+            if fr is not None:
+                return enter(th, f, fr, None)
         return code.invoke(new_frame(th, f, args, kwargs))
     if t is Builtin:
         try:
@@ -173,53 +180,29 @@ def compile_call(cc: Any, e: A.Call) -> Closure:
     return _general_call(cc, fn, e, pos)
 
 
-def _keyword_plan(code: Any, npos: int, names: list[str]) -> tuple[list[int], list[int]] | None:
-    """Where the arguments of a call with ``npos`` positional arguments and then keyword
-    arguments ``names`` go in ``code``'s frame, when they bind without error: (the
-    parameter index of each argument, the parameters left to their defaults)."""
-    if code.fast_arity < 0 or npos > code.nparams:
-        return None
-    order = list(range(npos))
-    for k in names:
-        i = code.param_index.get(k)
-        if i is None or i in order:
-            return None
-        order.append(i)
-    return order, [i for i in range(code.nparams) if i not in order]
-
-
 def _keyword_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
     """``f(a, k=v)``: positional and keyword arguments, evaluated in order. When ``f`` is a
-    Starlark function with simple parameters, its frame is built by a plan learnt once per
-    callee code (where each argument goes, which parameters take their defaults) instead of
-    binding by name; anything else, or a required parameter left without a value, is bound
-    by the general path (``call_at``), with its errors."""
+    Starlark function, its frame is built by a plan learnt once per callee code (where each
+    argument goes: a parameter, ``*args``, ``**kwargs``; see ``function.bind_plan``)
+    instead of binding by name; anything else, or a call that does not bind, goes through
+    the general path (``call_at``), with its errors."""
     argfs = [cc.expr(a.value) for a in e.args]
     npos = sum(1 for a in e.args if a.argkind == "pos")
-    names = [str(a.name) for a in e.args if a.argkind == "named"]
-    cache: list[Any] = [None, None, None]  # code, parameter index per argument, defaults used
+    names = tuple(str(a.name) for a in e.args if a.argkind == "named")
+    cache: list[Any] = [None, None]  # the callee code last seen here, its plan
 
     def keyword_call(fr: list[Any]) -> Any:
         f = fn(fr)
         vals = [a(fr) for a in argfs]
         if type(f) is Function:
-            code = f.code
-            if code is not cache[0]:
-                plan = _keyword_plan(code, npos, names)
-                if plan is None:
-                    return _bind_slow(fr, f, vals)
-                cache[0], cache[1], cache[2] = code, plan[0], plan[1]
-            ps = list(f.defaults)
-            d = f.defaults
-            for j in cache[2]:
-                if d[j] is UNBOUND:
-                    return _bind_slow(fr, f, vals)
-            for j, v in zip(cache[1], vals):
-                ps[j] = v
-            return enter(fr[0], f, [fr[0], f.globals, *ps, *f.pad], pos)
-        return _bind_slow(fr, f, vals)
-
-    def _bind_slow(fr: list[Any], f: Any, vals: list[Any]) -> Any:
+            if f.code is cache[0]:
+                plan = cache[1]
+            else:
+                plan = plan_of(f, npos, names)
+                cache[0], cache[1] = f.code, plan
+            if plan is not None:
+                th = fr[0]
+                return enter(th, f, fill_frame(th, f, vals, plan), pos)
         kwargs = dict(zip(names, vals[npos:]))
         return call_at(fr[0], f, vals[:npos], kwargs or None, pos)
 
@@ -260,7 +243,27 @@ _CALL_SRC = """
                         act.discard(code)
             code = f.code
             if code.fast_arity == N:
-                if code.signal_plain or code.rec_plain:
+                rp = code.rec_plain
+                if rp:
+                    # Options(recursion=True): the entry inline as ``enter`` does it (depth
+                    # limit, charge); past the limit, ``code.invoke`` reports the overflow
+                    th = fr[0]
+                    if th.depth < MAX_DEPTH and not th.call_observers:
+                        th.depth += 1
+                        s = th.steps + f.lead
+                        th.steps = s
+                        try:
+                            if s > th.bound:
+                                th.overflow(f.lead, code.site)
+                            r = f.body([th, f.globals, {ARGS}*f.pad])
+                        except EvalError as e:
+                            e._leave(code.name, None)
+                            e._at(POS)
+                            raise
+                        finally:
+                            th.depth -= 1
+                        return r if rp == 1 or r is None else r[0]
+                if code.signal_plain:
                     return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.pad], POS)
                 try:
                     return code.invoke([fr[0], f.globals, {ARGS}*f.pad])
@@ -524,6 +527,11 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
         if recv is not None and m is not None:
             assert method_name is not None
             return call_method(th, method_name, m, r, tuple(args), kwargs or None, pos)
+        if type(f) is Function and flat.ENABLED:  # as call_value does it, one call less
+            frame = (planned_frame(th, f, [*args, *kwargs.values()], tuple(kwargs)) if kwargs
+                     else planned_frame(th, f, args, ()))
+            if frame is not None:
+                return enter(th, f, frame, pos)
         return call_at(th, f, args, kwargs or None, pos)
 
     return call
@@ -566,7 +574,7 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
     the call template does it (see ``make_invoke``); otherwise through ``code.invoke``.
     An error gets the call's position ``pos`` (None: the caller places it)."""
     code = f.code
-    if f.plain_n >= 0 and not th.call_observers:
+    if code.plain and not th.call_observers:
         s = th.steps + f.lead
         if f.leaf and s <= th.bound:
             th.steps = s
@@ -635,4 +643,5 @@ def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
 
 
 _CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at,
-                             "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin}
+                             "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin,
+                             "MAX_DEPTH": MAX_DEPTH}

@@ -56,6 +56,7 @@ class Code:
         "deep",
         "pending",
         "ensure",
+        "plans",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -97,6 +98,8 @@ class Code:
         # functions made meanwhile, and what builds it; else None
         self.pending: list[Any] | None = None
         self.ensure: Callable[[], None] | None = None
+        # (positional count, keyword names) of calls -> their Plan, or None (see bind_plan)
+        self.plans: dict[tuple[int, tuple[str, ...]], Plan | None] = {}
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
@@ -228,10 +231,111 @@ def new_frame(th: Any, f: Function, args: tuple[Any, ...] | list[Any],
     return fr
 
 
+class Plan:
+    """Where the arguments of a call go in a frame of one :class:`Code`, for a call with a
+    given number of positional arguments followed by given keyword names (see
+    :func:`bind_plan`)."""
+
+    __slots__ = ("pairs", "var", "kwnames", "kwat", "rest")
+
+    def __init__(self, pairs: list[tuple[int, int]], var: tuple[int, int] | None,
+                 kwnames: list[str] | None, kwat: list[int], rest: int) -> None:
+        self.pairs = pairs  # (argument index, frame slot) per argument bound to a parameter
+        self.var = var  # the arguments (start, stop) that make *args, if the code has it
+        self.kwnames = kwnames  # the keywords that go to **kwargs, if the code has it ...
+        self.kwat = kwat  # ... and their argument indexes
+        self.rest = rest  # the frame's other local slots
+
+
+def bind_plan(code: Code, npos: int, names: tuple[str, ...],
+              defaults: tuple[Any, ...]) -> Plan | None:
+    """The plan of a call of ``code`` with ``npos`` positional arguments, then keyword
+    arguments ``names``, when the call binds without error; None when it would fail (the
+    caller then binds by name, with the error). Whether a parameter has a default is a
+    property of the code (``defaults``, of any function of it, holds UNBOUND exactly where
+    the ``def`` gives none)."""
+    nfill = min(npos, code.npos)
+    if npos > nfill and not code.has_varargs:
+        return None
+    pairs = [(i, 2 + i) for i in range(nfill)]
+    filled = set(range(nfill))
+    kwnames: list[str] | None = [] if code.has_kwargs else None
+    kwat: list[int] = []
+    for j, k in enumerate(names):
+        i = code.param_index.get(k)
+        if i is None:
+            if kwnames is None or k in kwnames:
+                return None
+            kwnames.append(k)
+            kwat.append(npos + j)
+        elif i in filled:
+            return None
+        else:
+            filled.add(i)
+            pairs.append((npos + j, 2 + i))
+    if any(defaults[i] is UNBOUND for i in range(code.nparams) if i not in filled):
+        return None
+    var = (nfill, npos) if code.has_varargs else None
+    rest = code.nlocals - code.nparams - code.has_varargs - code.has_kwargs
+    return Plan(pairs, var, kwnames, kwat, rest)
+
+
+#: call shapes whose plans a code keeps
+MAX_PLANS = 64
+
+_NO_PLAN = Plan([], None, None, [], 0)
+
+
+def plan_of(f: Function, npos: int, names: tuple[str, ...]) -> Plan | None:
+    """The plan (learnt once per code) of a call of ``f`` with ``npos`` positional
+    arguments, then keyword arguments ``names``; None: bind by name (:func:`new_frame`)."""
+    plans = f.code.plans
+    key = (npos, names)
+    plan = plans.get(key, _NO_PLAN)
+    if plan is _NO_PLAN:
+        plan = bind_plan(f.code, npos, names, f.defaults)
+        if len(plans) < MAX_PLANS:  # (`f(**d)` may bring ever new keyword names)
+            plans[key] = plan
+    return plan
+
+
+def fill_frame(th: Any, f: Function, vals: tuple[Any, ...] | list[Any], plan: Plan) -> list[Any]:
+    """``f``'s frame for a call with arguments ``vals`` (positional, then keyword), by
+    ``plan``."""
+    fr = [th, f.globals, *f.defaults]
+    for i, j in plan.pairs:
+        fr[j] = vals[i]
+    var = plan.var
+    if var is not None:
+        fr.append(tuple(vals[var[0]:var[1]]))
+    kwnames = plan.kwnames
+    if kwnames is not None:
+        kw = Dict()
+        for k, i in zip(kwnames, plan.kwat):
+            kw[k] = vals[i]
+        fr.append(kw)
+    if plan.rest:
+        fr.extend([UNBOUND] * plan.rest)
+    if f.freecells:
+        fr.extend(f.freecells)
+    return fr
+
+
+def planned_frame(th: Any, f: Function, vals: tuple[Any, ...] | list[Any],
+                  names: tuple[str, ...]) -> list[Any] | None:
+    """``f``'s frame for a call with arguments ``vals`` (positional, then one per keyword in
+    ``names``) by its plan; None when the call must be bound by name (:func:`new_frame`),
+    which then reports its error."""
+    plan = plan_of(f, len(vals) - len(names), names)
+    return None if plan is None else fill_frame(th, f, vals, plan)
+
+
 def freeze_globals(values: list[Any]) -> None:
     for v in values:
         if v is not UNBOUND:
             freeze(v)
 
 
-__all__ = ["Code", "Function", "new_frame", "freeze_globals", "FROZEN"]
+__all__ = ["Code", "Function", "Plan", "bind_plan", "fill_frame", "new_frame", "plan_of",
+           "planned_frame", "freeze_globals",
+           "FROZEN"]
