@@ -15,18 +15,13 @@ from benchmarks.floors import FLOORS, OPTIONS
 from benchmarks.programs import PROGRAMS
 from starlite.compile import flat
 
+from .differential import on_and_off
 from .test_inline import _chunk_outcome
 from .test_starlark_files import all_chunks
 
 
 def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
-    on = run()
-    flat.ENABLED = False
-    try:
-        off = run()
-    finally:
-        flat.ENABLED = True
-    return on, off
+    return on_and_off(flat, run)
 
 
 def test_star_chunks_agree() -> None:
@@ -891,13 +886,7 @@ def test_large_loop_bodies_inline_and_agree_under_every_step_limit(
         return _run_main(_WHILE_BODY, {"while_": True}, limit)
 
     def both(limit: int | None = None) -> tuple[Any, Any]:
-        on = run(limit)
-        inline.ENABLED = False
-        try:
-            off = run(limit)
-        finally:
-            inline.ENABLED = True
-        return on, off
+        return on_and_off(inline, lambda: run(limit))
 
     on, off = both()
     assert on == off

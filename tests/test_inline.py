@@ -4,7 +4,7 @@ place and the same step count with it and without it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +13,8 @@ import starlite
 from benchmarks.programs import PROGRAMS
 from starlite.compile import inline
 
-from .starlark_harness import freeze_builtin, make_assert_module, std_predeclared
-from .test_starlark_files import Chunk, all_chunks, make_options, make_thread
+from .differential import chunk_outcome, on_and_off
+from .test_starlark_files import Chunk, all_chunks
 
 
 @pytest.fixture
@@ -27,26 +27,11 @@ def inlining_off() -> Iterator[None]:
 
 
 def _chunk_outcome(chunk: Chunk) -> tuple[Any, ...]:
-    predeclared = std_predeclared()
-    predeclared["freeze"] = starlite.Builtin("freeze", freeze_builtin)
-    assert_module = make_assert_module()
-    predeclared["assert"] = assert_module
-    th = make_thread(make_options(chunk.options), predeclared, assert_module)
-    try:
-        starlite.exec_file(th, chunk.path.name, source=chunk.source, predeclared=predeclared)
-    except starlite.StarlarkError as e:
-        return ("error", type(e).__name__, str(e), th.steps)
-    return ("ok", th.steps)
+    return chunk_outcome(chunk)
 
 
-def _both(run: Any) -> tuple[Any, Any]:
-    on = run()
-    inline.ENABLED = False
-    try:
-        off = run()
-    finally:
-        inline.ENABLED = True
-    return on, off
+def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
+    return on_and_off(inline, run)
 
 
 def test_star_chunks_agree() -> None:

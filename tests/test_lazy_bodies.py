@@ -7,7 +7,7 @@ says (a body is built once, on its first call, and every function value gets it)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,18 +18,12 @@ from benchmarks.programs import PROGRAMS
 from starlite.compile import lazy
 from starlite.compile.stmts import StmtCompiler
 
-from .starlark_harness import freeze_builtin, make_assert_module, std_predeclared
-from .test_starlark_files import Chunk, all_chunks, make_options, make_thread
+from .differential import chunk_outcome, on_and_off
+from .test_starlark_files import Chunk, all_chunks
 
 
-def _both(run: Any) -> tuple[Any, Any]:
-    on = run()
-    lazy.ENABLED = False
-    try:
-        off = run()
-    finally:
-        lazy.ENABLED = True
-    return on, off
+def _both(run: Callable[[], Any]) -> tuple[Any, Any]:
+    return on_and_off(lazy, run)
 
 
 @pytest.fixture
@@ -47,18 +41,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def _chunk_outcome(chunk: Chunk) -> tuple[Any, ...]:
-    predeclared = std_predeclared()
-    predeclared["freeze"] = starlite.Builtin("freeze", freeze_builtin)
-    assert_module = make_assert_module()
-    predeclared["assert"] = assert_module
-    th = make_thread(make_options(chunk.options), predeclared, assert_module)
-    try:
-        starlite.exec_file(th, chunk.path.name, source=chunk.source, predeclared=predeclared)
-    except starlite.EvalError as e:
-        return ("error", e.backtrace(), th.steps)
-    except starlite.StarlarkError as e:
-        return ("error", type(e).__name__, str(e), th.steps)
-    return ("ok", th.steps)
+    return chunk_outcome(chunk, backtraces=True)
 
 
 def test_star_chunks_agree() -> None:

@@ -11,6 +11,8 @@ import pytest
 import starlite
 from starlite.compile import calls, leafcall
 
+from .differential import on_and_off
+
 PROGRAM = """\
 K = 3
 
@@ -68,13 +70,7 @@ def _run(src: str, **thread_args: Any) -> tuple[str, int]:
 
 
 def _both(src: str, **thread_args: Any) -> tuple[tuple[str, int], tuple[str, int]]:
-    on = _run(src, **thread_args)
-    leafcall.ENABLED = False
-    try:
-        off = _run(src, **thread_args)
-    finally:
-        leafcall.ENABLED = True
-    return on, off
+    return on_and_off(leafcall, lambda: _run(src, **thread_args))
 
 
 def test_calls_are_inlined(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,12 +123,7 @@ def test_call_observers_see_every_call() -> None:
         starlite.exec_file(starlite.Thread(observers=[ob]), "p.star", PROGRAM)
         return ob.seen
 
-    on = observed()
-    leafcall.ENABLED = False
-    try:
-        off = observed()
-    finally:
-        leafcall.ENABLED = True
+    on, off = on_and_off(leafcall, observed)
     assert on == off
     assert len([c for c in on if c[0] == "add"]) == 200
 
