@@ -38,6 +38,11 @@ class Program:
     def starlite_options(self) -> starlite.Options:
         return starlite.Options(**self.options)
 
+    def module_source(self) -> str:
+        """The program as a module that leaves its answer in ``result`` (for interpreters timed
+        by executing a whole compiled module)."""
+        return self.source if self.kind == "module" else self.source + "\nresult = main()\n"
+
     def starlite_predeclared(self) -> dict[str, Any]:
         from starlite.builtins import json_module, struct_builtin
 

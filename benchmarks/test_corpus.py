@@ -76,8 +76,7 @@ def test_pypi_starlark(benchmark: Any, name: str) -> None:
     import starlark  # type: ignore[import-not-found]
 
     p = PROGRAMS[name]
-    src = p.source if p.kind == "module" else p.source + "\nresult = main()\n"
-    prog = starlark.compile(src, mode="file")
+    prog = starlark.compile(p.module_source(), mode="file")
     module = benchmark(lambda: prog.exec(max_steps=10**12))
     assert starlark.from_value(module.globals["result"]) == python_result(p)
 
@@ -87,7 +86,6 @@ def test_pypi_starlark(benchmark: Any, name: str) -> None:
 @pytest.mark.parametrize("name", PYPI_NAMES)
 def test_starlite_module(benchmark: Any, name: str) -> None:
     p = PROGRAMS[name]
-    src = p.source if p.kind == "module" else p.source + "\nresult = main()\n"
-    prog = starlite.compile(f"{p.name}.star", src, options=p.starlite_options())
+    prog = starlite.compile(f"{p.name}.star", p.module_source(), options=p.starlite_options())
     g = benchmark(lambda: prog.exec(starlite.Thread(max_steps=10**12)))
     assert starlite.to_python(g["result"]) == python_result(p)
