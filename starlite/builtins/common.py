@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Cancelled, EvalError, StepLimitExceeded, Timeout
-from ..values.collect import elements
+from ..values.collect import COPY_PER_STEP, HOST_PER_STEP, elements
 from ..values.core import FROZEN, Builtin, Dict, HostValue, List, Set, type_name
 from ..values.keys import BoolKey, box_all
 from ..values.ops import check_hashable, iterate
@@ -30,8 +30,8 @@ from ..values.ops import check_hashable, iterate
 # Errors that stop a run: never reworded or swallowed by a builtin.
 LIMITS = (StepLimitExceeded, Timeout, Cancelled)
 
-ELEMS_PER_STEP = 64  # work done at C speed: copying, searching, joining
-PY_ELEMS_PER_STEP = 8  # a Python-level loop over the elements
+ELEMS_PER_STEP = COPY_PER_STEP  # work done at C speed: copying, searching, joining (64)
+PY_ELEMS_PER_STEP = HOST_PER_STEP  # a Python-level loop over the elements (8)
 OBJ_ELEMS_PER_STEP = 4  # a new object (a tuple, a dict entry) or a Starlark comparison each
 
 
