@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 import anyio
 import uvicorn
 from loguru import logger
 from mcp.server.stdio import stdio_server
 
 from .gateway import Gateway
+from .stdio import pipe_stdio
 
 #: The path of the MCP endpoint on the HTTP server.
 HTTP_PATH = "/mcp"
 
 
 async def serve_stdio(gateway: Gateway) -> None:
-    """Serve one client on this process's stdin/stdout until it closes stdin."""
+    """Serve one client on this process's stdin/stdout until it closes stdin (through
+    :func:`~codemode.stdio.pipe_stdio` where they are pipes, as an MCP client starts us)."""
     server = gateway.server
-    async with stdio_server() as (read, write):
+    async with AsyncExitStack() as stack:
+        try:
+            pipes = await stack.enter_async_context(pipe_stdio())
+        except ValueError:  # not pipes (a terminal, a file): the SDK's thread-backed transport
+            transport = stdio_server()
+        else:
+            transport = stdio_server(*pipes)  # type: ignore[arg-type]
+        read, write = await stack.enter_async_context(transport)
         await server.run(read, write, server.create_initialization_options())
 
 
