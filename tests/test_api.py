@@ -149,6 +149,30 @@ def test_struct_module_and_freeze() -> None:
                            predeclared={"l": lst})
 
 
+def test_freeze_reaches_new_values_inside_frozen_ones() -> None:
+    # freeze does not revisit a frozen container or module, so everything new must still be
+    # reached through the containers that are not frozen yet
+    inner = starlite.to_starlark([1])
+    m = starlite.Module("m", items=inner)
+    starlite.freeze(m)
+    assert m.frozen
+    fresh = starlite.to_starlark([2])
+    d = starlite.to_starlark({"old": [0]})
+    d["old"] = inner  # a frozen list inside a dict that is not frozen yet ...
+    d["new"] = fresh  # ... beside a list that is not frozen either
+    starlite.freeze(starlite.to_starlark([m, d]))
+    for v in (inner, fresh):
+        with pytest.raises(starlite.EvalError, match="frozen"):
+            starlite.exec_file(starlite.Thread(), "f.star", "def f():\n    v.append(3)\nf()\n",
+                               predeclared={"v": v})
+    m2 = starlite.Module("m2", items=starlite.to_starlark([5]))
+    g = starlite.exec_file(starlite.Thread(), "g.star", "x = 1\n", predeclared={"m2": m2})
+    assert g["x"] == 1 and m2.frozen  # predeclared values are frozen with the globals
+    with pytest.raises(starlite.EvalError, match="frozen"):
+        starlite.exec_file(starlite.Thread(), "h.star", "def f():\n    m2.items.append(1)\nf()\n",
+                           predeclared={"m2": m2})
+
+
 def test_error_classes_and_backtrace() -> None:
     with pytest.raises(starlite.SyntaxError) as se:
         run("x = (1 +\n")

@@ -182,11 +182,12 @@ class Struct:
 class Module:
     """A named bag of members (``module("m", f=...)``), like starlark-go's starlarkstruct.Module."""
 
-    __slots__ = ("name", "members", "__weakref__")
+    __slots__ = ("name", "members", "frozen", "__weakref__")
 
     def __init__(self, name: str, **members: Any) -> None:
         self.name = name
         self.members: dict[str, Any] = members
+        self.frozen = False  # set by freeze: the members are frozen
 
     def __repr__(self) -> str:
         return f"<module {self.name!r}>"
@@ -287,25 +288,29 @@ def freeze(v: Any) -> Any:
         if id(x) in seen:
             continue
         seen.add(id(x))
+        # a frozen container's contents were frozen with it (only this function sets FROZEN,
+        # and a frozen container cannot gain elements): nothing below it to visit
         if t is List:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-            stack.extend(x)
+                stack.extend(x)
         elif t is Dict:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-            stack.extend(x.keys())
-            stack.extend(x.values())
+                stack.extend(x.keys())
+                stack.extend(x.values())
         elif t is tuple:
             stack.extend(x)
         elif t is Set:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-            stack.extend(x.d)
+                stack.extend(x.d)
         elif t is Struct:
             stack.extend(x.fields.values())
         elif t is Module:
-            stack.extend(x.members.values())
+            if not x.frozen:  # (its members cannot change, so once is enough)
+                x.frozen = True
+                stack.extend(x.members.values())
         elif t is Builtin:
             if x.recv is not None:
                 stack.append(x.recv)
