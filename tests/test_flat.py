@@ -748,6 +748,74 @@ def main():
     out = [fib(9), walk(6, []), sums(1, 2, 3, a=1)]
     return out + [bad(4)]
 """,
+    "call_shapes_by_site": """
+def rule(name, srcs=None, deps=None, visibility="private", testonly=False):
+    n = len(srcs or []) + len(deps or [])
+    if testonly:
+        n += 100
+    return n + len(visibility) + len(name)
+
+def wide(a, b=0, c=0, d=0, e=0, f=0, g=0, **rest):
+    return a + b + c + d + e + f + g + len(rest)
+
+def star(*xs):
+    return len(xs)
+
+def pair(a, b):
+    return a - b
+
+def cells(x, *rest, **kw):
+    return lambda: x + len(rest) + len(kw)
+
+def main():
+    t = 0
+    out = []
+    fs = [rule, lambda name, **kw: len(kw), rule]
+    for i in range(4):
+        t += rule("lib%d" % i, srcs=["a.c", "b.c"], visibility="public")
+        rule(name="t", testonly=True)
+        r = rule("x", None, deps=[i])
+        t += r + wide(i, g=7, f=6, e=5, d=4, c=3, b=2, z=i)
+        t += star(i, 1, 2) + star() + star(*[i, i]) + star(*(1,)) + star(*range(40))
+        t += pair(*[i, 1]) + pair(i, *[2]) + cells(i, 1, k=2)() + cells(*[i])()
+        for f in fs:
+            out.append(f(name="n", visibility="v"))
+        out.append(dict(a=i, b=i))
+    return t, out
+""",
+    "call_shapes_errors": """
+def rule(name, srcs=None):
+    return name
+
+def pair(a, b):
+    return a - b
+
+def main():
+    out = []
+    for i in range(6):
+        out.append(rule(name="a", srcs=[i]))
+        out.append(pair(*[i, 1]))
+        if i == 2:
+            out.append(rule(srcs=[]) if False else rule("b", srcs=1))
+        if i == 4:
+            out.append(pair(*[i]))
+    return out
+""",
+    "call_shapes_recursion": """
+# recursion
+def walk(n, acc=0, *, step=1, **kw):
+    if n <= 0:
+        return acc + len(kw)
+    return walk(n - step, acc=acc + n, step=step, seen=True)
+
+def count(*xs):
+    if not xs:
+        return 0
+    return 1 + count(*xs[1:])
+
+def main():
+    return [walk(10), walk(n=9, step=3), count(*range(12)), walk(5, acc=1 // 0)]
+""",
     "strings_in_runs": """
 def main():
     s = ""
