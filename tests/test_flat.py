@@ -816,6 +816,23 @@ def count(*xs):
 def main():
     return [walk(10), walk(n=9, step=3), count(*range(12)), walk(5, acc=1 // 0)]
 """,
+    "method_keyword_calls": """
+def f(a, b=1, **kw):
+    return a + b + len(kw)
+
+def main():
+    out = []
+    for x in ["a,b\\nc", [1, 2, 3], "x", {"k": 1}, "q"]:
+        if type(x) == "string":
+            out.append(x.split(",", maxsplit=1) + x.splitlines(keepends=True))
+        elif type(x) == "list":
+            out.append(x.pop(0))
+        else:
+            out.append(f(1, b=x.get("k")) + f(a=3, z=x.pop("k")))
+    for ks in [True, False, 7]:
+        out.append("a\\nb".splitlines(keepends=ks))
+    return out
+""",
     "strings_in_runs": """
 def main():
     s = ""

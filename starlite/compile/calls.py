@@ -95,24 +95,35 @@ def call_method(th: Any, name: str, m: Any, recv: Any, args: tuple[Any, ...],
     sig = _msigs.get(m)
     if sig is None:
         sig = _msigs[m] = Signature(m, 2)
-    try:
-        n = len(args)
-        if kwargs or not (sig.nmin <= n <= sig.nmax):
-            sig.check(name, args, kwargs)
+    n = len(args)
+    if kwargs or not (sig.nmin <= n <= sig.nmax):
         try:
-            if kwargs:
-                return m(th, recv, *args, **kwargs)
-            return m(th, recv, *args)
-        except EvalError:
+            sig.check(name, args, kwargs)
+        except EvalError as e:
+            e._leave(name, None)
+            e._at(pos)
             raise
-        except RecursionError:
-            raise EvalError(f"{name}: maximum recursion depth exceeded") from None
-        except Exception as e:
-            raise EvalError(f"{name}: {type(e).__name__}: {e}") from e
-    except EvalError as e:
-        e._leave(name, None)
-        e._at(pos)
-        raise
+    try:
+        if kwargs:
+            return m(th, recv, *args, **kwargs)
+        return m(th, recv, *args)
+    except Exception as e:
+        method_failed(e, name, pos)
+
+
+def method_failed(e: Exception, name: str, pos: Position) -> NoReturn:
+    """Raise the error of a call at ``pos`` of method ``name``, which raised ``e``."""
+    if isinstance(e, EvalError):
+        err = e
+    elif isinstance(e, RecursionError):
+        err = EvalError(f"{name}: maximum recursion depth exceeded")
+        err.__suppress_context__ = True
+    else:
+        err = EvalError(f"{name}: {type(e).__name__}: {e}")
+        err.__cause__ = e
+    err._leave(name, None)
+    err._at(pos)
+    raise err
 
 
 # Arguments unpacked from `*x` or `**d` into a builtin or method cost 1 step per SPREAD_ARGS:
@@ -172,6 +183,9 @@ def compile_call(cc: Any, e: A.Call) -> Closure:
     plain = all(a.argkind == "pos" for a in e.args)
     if isinstance(e.fn, A.Dot) and plain:
         return _method_call(cc, e, pos)
+    if (isinstance(e.fn, A.Dot) and flat.ENABLED
+            and all(a.argkind in ("pos", "named") for a in e.args)):
+        return _method_keyword_call(cc, e, pos)
     if plain and len(e.args) <= 4:
         return _positional_call(cc, e, pos)
     if _keywords_only(e):
@@ -575,6 +589,57 @@ def _star_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
         return call_at(th, f, args, None, pos)
 
     return star_call
+
+
+def _method_keyword_call(cc: Any, e: A.Call, pos: Position) -> Closure:
+    """``x.m(a, k=v)``: as the general path calls it (the method looked up before the
+    arguments are evaluated), with a monomorphic inline cache: the receiver type last seen
+    here whose method accepted this call's shape, so that its signature is not checked
+    again."""
+    assert isinstance(e.fn, A.Dot)
+    recv = cc.expr(e.fn.x)
+    name = e.fn.name
+    dpos = cc.pos(e.fn)
+    argfs = [cc.expr(a.value) for a in e.args]
+    npos = sum(1 for a in e.args if a.argkind == "pos")
+    names = tuple(str(a.name) for a in e.args if a.argkind == "named")
+    ic: list[Any] = [None, None]
+
+    def method_keyword_call(fr: list[Any]) -> Any:
+        r = recv(fr)
+        t = type(r)
+        if t is ic[0]:
+            vals = [a(fr) for a in argfs]
+            try:
+                return ic[1](fr[0], r, *vals[:npos], **dict(zip(names, vals[npos:])))
+            except Exception as exc:
+                method_failed(exc, name, pos)
+        tbl = METHODS.get(t)
+        m = tbl.get(name) if tbl is not None else None
+        if m is None:
+            try:
+                f = get_attr(r, name)
+            except EvalError as err:
+                err._at(dpos)
+                raise
+        vals = [a(fr) for a in argfs]
+        kwargs = dict(zip(names, vals[npos:]))
+        th = fr[0]
+        if m is not None:
+            v = call_method(th, name, m, r, tuple(vals[:npos]), kwargs, pos)
+            ic[0], ic[1] = t, m  # (the call got past the signature check)
+            return v
+        if type(f) is Function:
+            plan = plan_of(f, npos, names)
+            if plan is not None:
+                try:
+                    return (plan.run or runner(f.code, plan))(th, f, *vals)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+        return call_at(th, f, vals[:npos], kwargs, pos)
+
+    return method_keyword_call
 
 
 def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
