@@ -308,6 +308,9 @@ _CALL_SRC = """
                 except EvalError as e:
                     e._at(POS)
                     raise
+            if N in f.tails:
+                # fewer arguments than parameters, the rest have defaults
+                return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.tails[N]], POS)
 {PLANNED}
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 

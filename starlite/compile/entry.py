@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import EvalError, Position
 from ..thread import MAX_DEPTH
-from ..values.core import Dict
+from ..values.core import UNBOUND, Dict
 from .function import Code, Function, Plan, plan_of
 
 # The entry work on ``frame``, the frame of ``f`` (a Function) for thread ``th``; an error
@@ -101,7 +101,8 @@ ENTRY = """
         raise
 """
 
-_ENV: dict[str, Any] = {"EvalError": EvalError, "MAX_DEPTH": MAX_DEPTH, "Dict": Dict}
+_ENV: dict[str, Any] = {"EvalError": EvalError, "MAX_DEPTH": MAX_DEPTH, "Dict": Dict,
+                        "UNBOUND": UNBOUND}
 
 
 def _define(header: str, env: dict[str, Any], label: str) -> Callable[..., Any]:
@@ -128,27 +129,29 @@ def runner(code: Code, plan: Plan) -> Callable[..., Any]:
     once per frame layout (and kept in ``plan.run``)."""
     if plan.run is not None:
         return plan.run
-    nargs = plan.nargs
     slots = [f"d[{i}]" for i in range(code.nparams)]
     for i, j in plan.pairs:
         slots[j - 2] = f"a{i}"
     lines = []
     if any(s.startswith("d") for s in slots):
         lines.append("    d = f.defaults")
+    nargs = len(plan.pairs) + len(plan.kwat)  # (each argument goes to one place)
     if plan.var is not None:
         start, stop = plan.var
         slots.append("(" + "".join(f"a{i}, " for i in range(start, stop)) + ")")
+        nargs += stop - start
     if plan.kwnames is not None:
         lines.append("    kw = Dict()")
         lines += [f"    kw[{k!r}] = a{i}" for k, i in zip(plan.kwnames, plan.kwat)]
         slots.append("kw")
+    slots += ["UNBOUND"] * plan.rest  # the other locals, then the captured cells
     layout = "\n".join(lines) + "\n    frame = [th, f.globals, " + "".join(
-        s + ", " for s in slots) + "*f.pad]"
+        s + ", " for s in slots) + "*f.freecells]"
     key = (nargs, layout)
     run = _runners.get(key)
     if run is None:
         args = "".join(f", a{i}" for i in range(nargs))
-        label = "run " + ", ".join(slots)  # (profiles tell the layouts apart)
+        label = "run " + ", ".join(slots[:code.nparams + 2])  # (for profiles)
         run = _runners[key] = _define(f"def run(th, f{args}):\n{layout}", {"pos": None},
                                       label)
     plan.run = run

@@ -110,7 +110,7 @@ class Function:
     """A Starlark function value."""
 
     __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
-                 "leaf", "__weakref__")
+                 "leaf", "tails", "__weakref__")
 
     def __init__(
         self,
@@ -123,16 +123,21 @@ class Function:
         self.globals = globals
         self.defaults = defaults  # one per named parameter; UNBOUND where required
         self.freecells = freecells
-        # what follows the parameters (and *args, **kwargs) in a frame: the other locals,
-        # unbound, then the captured cells
-        self.pad = [UNBOUND] * (code.nlocals - code.nparams - code.has_varargs
-                                - code.has_kwargs)
+        # what follows the positional arguments in a fast-path frame
+        self.pad = [UNBOUND] * (code.nlocals - code.fast_arity if code.fast_arity >= 0 else 0)
         self.pad.extend(freecells)
         # copied from the code so that call sites reach them with one attribute load
         self.plain_n = code.fast_arity if code.plain else -1
         self.body = code.body
         self.lead = code.lead
         self.leaf = code.leaf
+        # n -> what follows n positional arguments in a frame when the parameters after
+        # them all have defaults (those defaults, then the pad); only for simple parameters
+        self.tails: dict[int, list[Any]] = {}
+        n = code.fast_arity
+        while n > 0 and defaults[n - 1] is not UNBOUND:
+            n -= 1
+            self.tails[n] = [*defaults[n:code.fast_arity], *self.pad]
         if code.pending is not None:  # the body is built on the first call
             remember(code, self)
 
@@ -231,16 +236,16 @@ class Plan:
     given number of positional arguments followed by given keyword names (see
     :func:`bind_plan`)."""
 
-    __slots__ = ("nargs", "pairs", "var", "kwnames", "kwat", "run")
+    __slots__ = ("pairs", "var", "kwnames", "kwat", "rest", "run")
 
-    def __init__(self, nargs: int, pairs: list[tuple[int, int]], var: tuple[int, int] | None,
-                 kwnames: list[str] | None, kwat: list[int]) -> None:
-        self.nargs = nargs  # the call's arguments, positional and keyword
+    def __init__(self, pairs: list[tuple[int, int]], var: tuple[int, int] | None,
+                 kwnames: list[str] | None, kwat: list[int], rest: int) -> None:
         self.pairs = pairs  # (argument index, frame slot) per argument bound to a parameter
         self.var = var  # the arguments (start, stop) that make *args, if the code has it
         self.kwnames = kwnames  # the keywords that go to **kwargs, if the code has it ...
         self.kwat = kwat  # ... and their argument indexes
-        # what builds the frame from the arguments and enters it (made on first use, see
+        self.rest = rest  # the frame's other local slots
+        # what builds the frame from the arguments and enters it, made on first use (see
         # ``entry.runner``)
         self.run: Callable[..., Any] | None = None
 
@@ -274,13 +279,14 @@ def bind_plan(code: Code, npos: int, names: tuple[str, ...],
     if any(defaults[i] is UNBOUND for i in range(code.nparams) if i not in filled):
         return None
     var = (nfill, npos) if code.has_varargs else None
-    return Plan(npos + len(names), pairs, var, kwnames, kwat)
+    rest = code.nlocals - code.nparams - code.has_varargs - code.has_kwargs
+    return Plan(pairs, var, kwnames, kwat, rest)
 
 
 #: call shapes whose plans a code keeps
 MAX_PLANS = 64
 
-_NO_PLAN = Plan(0, [], None, None, [])
+_NO_PLAN = Plan([], None, None, [], 0)
 
 
 def plan_of(f: Function, npos: int, names: tuple[str, ...]) -> Plan | None:
@@ -296,11 +302,43 @@ def plan_of(f: Function, npos: int, names: tuple[str, ...]) -> Plan | None:
     return plan
 
 
+def fill_frame(th: Any, f: Function, vals: tuple[Any, ...] | list[Any], plan: Plan) -> list[Any]:
+    """``f``'s frame for a call with arguments ``vals`` (positional, then keyword), by
+    ``plan``."""
+    fr = [th, f.globals, *f.defaults]
+    for i, j in plan.pairs:
+        fr[j] = vals[i]
+    var = plan.var
+    if var is not None:
+        fr.append(tuple(vals[var[0]:var[1]]))
+    kwnames = plan.kwnames
+    if kwnames is not None:
+        kw = Dict()
+        for k, i in zip(kwnames, plan.kwat):
+            kw[k] = vals[i]
+        fr.append(kw)
+    if plan.rest:
+        fr.extend([UNBOUND] * plan.rest)
+    if f.freecells:
+        fr.extend(f.freecells)
+    return fr
+
+
+def planned_frame(th: Any, f: Function, vals: tuple[Any, ...] | list[Any],
+                  names: tuple[str, ...]) -> list[Any] | None:
+    """``f``'s frame for a call with arguments ``vals`` (positional, then one per keyword in
+    ``names``) by its plan; None when the call must be bound by name (:func:`new_frame`),
+    which then reports its error."""
+    plan = plan_of(f, len(vals) - len(names), names)
+    return None if plan is None else fill_frame(th, f, vals, plan)
+
+
 def freeze_globals(values: list[Any]) -> None:
     for v in values:
         if v is not UNBOUND:
             freeze(v)
 
 
-__all__ = ["Code", "Function", "Plan", "bind_plan", "new_frame", "plan_of", "freeze_globals",
+__all__ = ["Code", "Function", "Plan", "bind_plan", "fill_frame", "new_frame", "plan_of",
+           "planned_frame", "freeze_globals",
            "FROZEN"]
