@@ -816,6 +816,32 @@ def count(*xs):
 def main():
     return [walk(10), walk(n=9, step=3), count(*range(12)), walk(5, acc=1 // 0)]
 """,
+    "star_call_sites": """
+def one(a):
+    return a
+
+def two(a, b=1):
+    return [a, b]
+
+def many(*xs):
+    return len(xs)
+
+def main():
+    out = []
+    big = list(range(300))
+    fs = [one, two, many, two, max, many, one]
+    for f in fs:
+        for xs in [[4], (5, 6), [7, 8], big, {"k": 1}, range(2)]:
+            if f == one and len(xs) != 1:
+                continue
+            if f == two and len(xs) > 2:
+                continue
+            if f == max and (type(xs) == "dict" or len(xs) < 2):
+                continue
+            out.append(f(*xs))
+    out.append(many(*"ab".elems()))
+    return out + [one(*1)]
+""",
     "method_keyword_calls": """
 def f(a, b=1, **kw):
     return a + b + len(kw)

@@ -552,46 +552,81 @@ def _mcall_src(n: int) -> tuple[str, tuple[str, ...]]:
 def _star_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
     """``f(a, *xs)``: positional arguments, then the elements of one ``*`` argument. A
     Starlark function gets them as a positional call of that many arguments would: its
-    frame built directly, or by its plan for that many (the one last used is kept here)."""
-    argfs = [cc.expr(a.value) for a in e.args[:-1]]
-    star = cc.expr(e.args[-1].value)
+    frame built directly, or by its plan for that many (see ``star_finish``). ``f(*xs)``
+    reads its operands by shape, the common case (a short list or tuple for a function)
+    inline."""
     spos = cc.pos(e.args[-1])
     site: list[Any] = [None, -1, None]  # the code last called here, the argument count, run
+    if len(e.args) == 1:
+        shapes = [shape_of(cc, e.fn), shape_of(cc, e.args[0].value)]
+        factory = template("star_call", _STAR_SRC, tuple(k for k, _ in shapes), _CALL_ENV,
+                           "POS, SC, SPOS", ("f", "v"))
+        return make(factory, *[v for _, v in shapes], pos, site, spos)
+    argfs = [cc.expr(a.value) for a in e.args[:-1]]
+    star = cc.expr(e.args[-1].value)
 
     def star_call(fr: list[Any]) -> Any:
         f = fn(fr)
         th = fr[0]
-        if argfs:
-            args = [a(fr) for a in argfs]
-            args.extend(_spread(th, f, star(fr), spos))
-        else:
-            v = star(fr)
-            t = type(v)
-            # (a function is charged nothing for a short list or tuple, see _spread)
-            if type(f) is Function and (t is List or t is tuple) and len(v) < COPY_PER_STEP:
-                args = v
-            else:
-                args = _spread(th, f, v, spos)
-        if type(f) is Function:
-            code = f.code
-            n = len(args)
-            if code.fast_arity == n:
-                return enter(th, f, [th, f.globals, *args, *f.pad], pos)
-            if code is site[0] and n == site[1]:
-                run = site[2]
-            else:
-                plan = plan_of(f, n, ())
-                run = None if plan is None else runner(code, plan)
-                site[0], site[1], site[2] = code, n, run
-            if run is not None:
-                try:
-                    return run(th, f, *args)
-                except EvalError as err:
-                    err._at(pos)
-                    raise
-        return call_at(th, f, args, None, pos)
+        args = [a(fr) for a in argfs]
+        args.extend(_spread(th, f, star(fr), spos))
+        return star_finish(th, f, args, site, pos)
 
     return star_call
+
+
+def star_finish(th: Any, f: Any, args: Any, site: list[Any], pos: Position) -> Any:
+    """The call of ``f`` with ``args`` (a list or tuple, after ``*``) at a site whose cache
+    is ``site``: ``[code, argument count, run]``."""
+    if type(f) is Function:
+        code = f.code
+        n = len(args)
+        if code.fast_arity == n:
+            return enter(th, f, [th, f.globals, *args, *f.pad], pos)
+        if code is site[0] and n == site[1]:
+            run = site[2]
+        else:
+            plan = plan_of(f, n, ())
+            run = None if plan is None else runner(code, plan)
+            site[0], site[1], site[2] = code, n, run
+        if run is not None:
+            try:
+                return run(th, f, *args)
+            except EvalError as err:
+                err._at(pos)
+                raise
+    return call_at(th, f, args, None, pos)
+
+
+def star_spread(fr: list[Any], f: Any, v: Any, site: list[Any], pos: Position,
+                spos: Position) -> Any:
+    """``f(*v)`` the general way: ``v``'s elements (charged as ``_spread`` does), then the
+    call."""
+    th = fr[0]
+    return star_finish(th, f, _spread(th, f, v, spos), site, pos)
+
+
+# ``f(*v)``: a function given a list or tuple too short to be charged for (see ``_spread``)
+# is called here as ``star_finish`` calls it.
+_STAR_SRC = """
+        {READ0}
+        {READ1}
+        if type(f) is Function:
+            t = type(v)
+            if (t is List or t is tuple) and len(v) < COPY_PER_STEP:
+                code = f.code
+                n = len(v)
+                if code.fast_arity == n:
+                    return enter(fr[0], f, [fr[0], f.globals, *v, *f.pad], POS)
+                if code is SC[0] and n == SC[1]:
+                    run = SC[2]
+                    if run is not None:
+                        try:
+                            return run(fr[0], f, *v)
+                        except EvalError as e:
+                            e._at(POS)
+                            raise
+        return star_spread(fr, f, v, SC, POS, SPOS)"""
 
 
 def _method_keyword_call(cc: Any, e: A.Call, pos: Position) -> Closure:
@@ -750,4 +785,5 @@ _BUILTIN_CALL = """
 _CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at,
                              "enter": enter, "learn": learn, "call_shaped": call_shaped,
                              "Builtin": Builtin, "call_builtin": call_builtin,
-                             "MAX_DEPTH": MAX_DEPTH}
+                             "MAX_DEPTH": MAX_DEPTH, "List": List,
+                             "COPY_PER_STEP": COPY_PER_STEP, "star_spread": star_spread}
