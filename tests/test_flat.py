@@ -1053,3 +1053,26 @@ def main():
     g = starlite.exec_file(th, "p.star", src)
     assert starlite.call(th, g["main"]) == 3 * (MAX_PLANS + 10)
     assert len(g["kw"].code.plans) == MAX_PLANS
+
+
+def test_runners_are_shared_by_layout() -> None:
+    """A runner's text is compiled once per frame layout, whatever the keyword names that
+    go to ``**kwargs``: ``f(**d)`` with ever new names compiles nothing new."""
+    from starlite.compile import entry
+
+    src = """
+def kw(a, **rest):
+    return a + len(rest)
+
+def main(n):
+    t = 0
+    for i in range(n):
+        t += kw(1, **{"k%d" % i: i, "z": 0})
+    return t
+"""
+    th = starlite.Thread()
+    g = starlite.exec_file(th, "p.star", src)
+    assert starlite.call(th, g["main"], 5) == 15
+    layouts = len(entry._runners)
+    assert starlite.call(th, g["main"], 300) == 900
+    assert len(entry._runners) == layouts

@@ -247,13 +247,18 @@ def call_shaped(th: Any, f: Any, vals: tuple[Any, ...], site: list[Any], pos: Po
     return call_at(th, f, vals[:npos], kwargs, pos)
 
 
+# ``f(a, b)``: a Starlark function taking exactly these arguments gets its frame built here.
+# For a plain one, the callee's entry (see make_invoke) is inline: recursion check, charge; a
+# leaf skips the recursion set, but only on the fast path (depth, for step observers, which
+# keep the bound at -1, counts the set). Under Options(recursion=True) (``rec_plain``) the
+# entry is inline as ``enter`` does it (depth limit, charge); past the limit,
+# ``code.invoke`` reports the overflow. Fewer arguments than parameters whose other
+# parameters all have defaults: ``f.tails``; any other shape: the site's plan (PLANNED).
+# (Comments stay out of template texts: their lines count against the inlining bounds.)
 _CALL_SRC = """
 {READS}
         if type(f) is Function:
             if f.plain_n == N:
-                # the callee's entry inline (see make_invoke): recursion check, charge.
-                # A leaf skips the recursion set, but only on the fast path: depth (for
-                # step observers, which keep the bound at -1) counts the set.
                 th = fr[0]
                 s = th.steps + f.lead
                 if f.leaf and s <= th.bound and not th.call_observers:
@@ -283,8 +288,6 @@ _CALL_SRC = """
             if code.fast_arity == N:
                 rp = code.rec_plain
                 if rp:
-                    # Options(recursion=True): the entry inline as ``enter`` does it (depth
-                    # limit, charge); past the limit, ``code.invoke`` reports the overflow
                     th = fr[0]
                     if th.depth < MAX_DEPTH and not th.call_observers:
                         th.depth += 1
@@ -309,18 +312,13 @@ _CALL_SRC = """
                     e._at(POS)
                     raise
             if N in f.tails:
-                # fewer arguments than parameters, the rest have defaults
                 return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.tails[N]], POS)
 {PLANNED}
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
 
 # A call bound by the callee's plan for this site's shape (see ``entry``): ``PC`` is the
 # site's cache, ``[code, run, npos, names]``, the code last called here and its runner.
-_PLANNED = """
-            if code is PC[0]:
-                run = PC[1]
-            else:
-                run = learn(f, PC)
+_PLANNED = """            run = PC[1] if code is PC[0] else learn(f, PC)
             if run is not None:
                 try:
                     return run(fr[0], f, {ARGS})
@@ -348,13 +346,19 @@ def _kwcall_src(n: int) -> tuple[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _call_src(n: int, planned: bool) -> tuple[str, tuple[str, ...]]:
+def _call_src(n: int, planned: bool, function: bool = True) -> tuple[str, tuple[str, ...]]:
     """The call template's source for ``n`` positional arguments, and its operand names;
-    ``planned``: with the path for callees that take these arguments by a plan."""
+    ``planned``: with the path for callees that take these arguments by a plan;
+    ``function``: with the paths for a Starlark function (not for a constant callee that
+    is something else, a builtin)."""
     names = ("f",) + tuple(f"x{i}" for i in range(n))
     reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
+    text = _CALL_SRC
+    if not function:
+        text = text[:text.index("\n        if type(f) is Function:")] + \
+            text[text.index("\n        return call_at("):]
     src = (
-        _CALL_SRC.replace("{READS}", reads)
+        text.replace("{READS}", reads)
         .replace("{PLANNED}", _PLANNED if planned else "")
         .replace("{ARGS}", "".join(f"x{i}, " for i in range(n)))
         .replace("{TUPLE}", "".join(f"x{i}, " for i in range(n)))
@@ -371,23 +375,29 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     src, names = _call_src(n, flat.ENABLED)
     kinds = tuple(k for k, _ in shapes)
     values = [v for _, v in shapes]
-    name = f"call{n}" + ("p" if flat.ENABLED else "")
+    base = f"call{n}" + ("p" if flat.ENABLED else "")
     params = "POS, PC"
     inlined = inline_call(
         cc, e, pos,
-        lambda: make(template(name, src, kinds, _CALL_ENV, params, names), *values, pos,
+        lambda: make(template(base, src, kinds, _CALL_ENV, params, names), *values, pos,
                      [None, None, n, ()]),
         store, discard)
     if inlined is not None:
         return inlined
     fast = methods.direct_builtin(values[0], n) if kinds[0] == "C" else ""
+    name = base
+    if kinds[0] == "C" and type(values[0]) is not Function:  # (`len`, `str` ...)
+        src, names = _call_src(n, flat.ENABLED, False)
+        name += "c"
     if flat.ENABLED:  # builtins called straight from the site (see `_BUILTIN_CALL`)
         at = src.index("\n        return call_at(")
         src = src[:at] + _BUILTIN_CALL.replace("TUPLE", "".join(f"x{i}, " for i in range(n))) \
             + src[at:]
         name += "b"
-    if fast:  # `len(x)`, ... inline for the common types (see ``methods``)
-        at = src.index("\n        if type(f) is Function:")
+    if fast:  # `len(x)`, ... inline for the common types (see ``methods``), after the reads
+        at = min(src.find(s) % len(src) for s in (
+            "\n        if type(f) is Function:", "\n        if type(f) is Builtin:",
+            "\n        return call_at("))
         src = src[:at] + fast + src[at:]
         name += "_" + values[0].name
     env = {**_CALL_ENV, **methods.env()} if fast else _CALL_ENV

@@ -17,6 +17,7 @@ body gets the callee's frame; the caller gives it the call's position.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -105,28 +106,36 @@ _ENV: dict[str, Any] = {"EvalError": EvalError, "MAX_DEPTH": MAX_DEPTH, "Dict": 
                         "UNBOUND": UNBOUND}
 
 
-def _define(header: str, env: dict[str, Any], label: str) -> Callable[..., Any]:
-    """The function ``header`` (its first lines) then ENTRY, named ``<starlite label>``."""
+def _define(header: str, label: str, params: str = "") -> Callable[..., Any]:
+    """The function ``header`` (its first lines) then ENTRY, compiled as ``<starlite
+    label>``; with ``params``, the factory ``f(params)`` of such functions (closures over
+    them)."""
     ns = dict(_ENV)
-    ns.update(env)
     name = header[4:header.index("(")]
-    exec(compile(header + ENTRY, f"<starlite {label}>", "exec"), ns)  # noqa: S102
+    text = header + ENTRY
+    if params:
+        text = (f"def factory({params}):\n" + textwrap.indent(text, "    ")
+                + f"\n    return {name}\n")
+        name = "factory"
+    exec(compile(text, f"<starlite {label}>", "exec"), ns)  # noqa: S102
     return ns[name]  # type: ignore[no-any-return]
 
 
 #: Run ``f`` on its ready ``frame`` (the entry work as :data:`ENTRY` does it); an error gets
 #: the call's position ``pos`` (None: the caller places it).
 enter: Callable[[Any, Function, list[Any], Position | None], Any] = _define(
-    "def enter(th, f, frame, pos):", {}, "enter")
+    "def enter(th, f, frame, pos):", "enter")
 
 
+# frame layout -> the factory of its runners (their parameter: the **kwargs names)
 _runners: dict[tuple[int, str], Callable[..., Any]] = {}
 
 
 def runner(code: Code, plan: Plan) -> Callable[..., Any]:
     """``run(th, f, a0, ..., an-1)``: build the frame of ``f`` (a function of ``code``) for a
-    call with arguments ``a0...`` (positional, then keyword) by ``plan`` and enter it. Made
-    once per frame layout (and kept in ``plan.run``)."""
+    call with arguments ``a0...`` (positional, then keyword) by ``plan`` and enter it. The
+    text is compiled once per frame layout, whatever the names of the keywords that go to
+    ``**kwargs`` (``K0, K1 ...`` in it); the runner is kept in ``plan.run``."""
     if plan.run is not None:
         return plan.run
     slots = [f"d[{i}]" for i in range(code.nparams)]
@@ -142,20 +151,20 @@ def runner(code: Code, plan: Plan) -> Callable[..., Any]:
         nargs += stop - start
     if plan.kwnames is not None:
         lines.append("    kw = Dict()")
-        lines += [f"    kw[{k!r}] = a{i}" for k, i in zip(plan.kwnames, plan.kwat)]
+        lines += [f"    kw[K{j}] = a{i}" for j, i in enumerate(plan.kwat)]
         slots.append("kw")
     slots += ["UNBOUND"] * plan.rest  # the other locals, then the captured cells
     layout = "\n".join(lines) + "\n    frame = [th, f.globals, " + "".join(
         s + ", " for s in slots) + "*f.freecells]"
     key = (nargs, layout)
-    run = _runners.get(key)
-    if run is None:
+    factory = _runners.get(key)
+    if factory is None:
         args = "".join(f", a{i}" for i in range(nargs))
         label = "run " + ", ".join(slots[:code.nparams + 2])  # (for profiles)
-        run = _runners[key] = _define(f"def run(th, f{args}):\n{layout}", {"pos": None},
-                                      label)
-    plan.run = run
-    return run
+        params = "".join(f"K{j}, " for j in range(len(plan.kwat))) + "pos=None"
+        factory = _runners[key] = _define(f"def run(th, f{args}):\n{layout}", label, params)
+    plan.run = run = factory(*(plan.kwnames or ()))
+    return run  # type: ignore[no-any-return]
 
 
 def learn(f: Function, cache: list[Any]) -> Callable[..., Any] | None:
