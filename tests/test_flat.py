@@ -1076,3 +1076,47 @@ def main(n):
     layouts = len(entry._runners)
     assert starlite.call(th, g["main"], 300) == 900
     assert len(entry._runners) == layouts
+
+
+class _Recorder(starlite.Observer):
+    """Every call, return and step event, as plain tuples."""
+
+    def __init__(self, steps: bool) -> None:
+        self.wants_steps = steps
+        self.events: list[tuple[Any, ...]] = []
+
+    def on_call(self, event: Any) -> None:
+        self.events.append(("call", event.function, event.line, event.col, event.depth,
+                            event.step))
+
+    def on_return(self, event: Any) -> None:
+        self.events.append(("return", event.function, event.depth, event.step,
+                            str(event.error)))
+
+    def on_step(self, event: Any) -> None:
+        self.events.append(("step", event.step, event.node, event.line, event.col,
+                            event.function, event.depth))
+
+
+@pytest.mark.parametrize("name", ["call_shapes_by_site", "call_shapes_errors",
+                                  "call_shapes_recursion", "star_call_sites",
+                                  "method_keyword_calls", "varargs_kwargs_plans"])
+@pytest.mark.parametrize("steps", [False, True])
+def test_call_shapes_observed_alike(name: str, steps: bool) -> None:
+    """Observers see the same calls, returns and steps of every call shape with the
+    planned paths on and off (call observers make the call sites take ``code.invoke``)."""
+    src = CASES[name]
+
+    def run() -> list[tuple[Any, ...]]:
+        rec = _Recorder(steps)
+        th = starlite.Thread(options=starlite.Options(**_opts(src)), observers=[rec])
+        try:
+            g = starlite.exec_file(th, "p.star", src)
+            starlite.call(th, g["main"])
+        except starlite.EvalError as e:
+            rec.events.append(("error", e.backtrace()))
+        return rec.events
+
+    on, off = _both(run)
+    assert on == off
+    assert any(ev[0] == "call" for ev in on)
