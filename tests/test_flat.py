@@ -842,6 +842,19 @@ def main():
     out.append(many(*"ab".elems()))
     return out + [one(*1)]
 """,
+    "toplevel_keyword_calls": """
+def rule(name, srcs=None, **kw):
+    return [name, srcs, sorted(kw.keys())]
+
+rules = [rule("a", srcs=["x"]), rule(name="b", visibility=1)]
+for i in range(3):
+    rules.append(rule("r%d" % i, srcs=[i], tag=i))
+    rules.append(dict(name=i))
+tests = [rule(name=t, size="small") for t in ["t1", "t2"]]
+
+def main():
+    return rules, tests, rule(srcs=[])
+""",
     "method_keyword_calls": """
 def f(a, b=1, **kw):
     return a + b + len(kw)
