@@ -748,6 +748,130 @@ def main():
     out = [fib(9), walk(6, []), sums(1, 2, 3, a=1)]
     return out + [bad(4)]
 """,
+    "call_shapes_by_site": """
+def rule(name, srcs=None, deps=None, visibility="private", testonly=False):
+    n = len(srcs or []) + len(deps or [])
+    if testonly:
+        n += 100
+    return n + len(visibility) + len(name)
+
+def wide(a, b=0, c=0, d=0, e=0, f=0, g=0, **rest):
+    return a + b + c + d + e + f + g + len(rest)
+
+def star(*xs):
+    return len(xs)
+
+def pair(a, b):
+    return a - b
+
+def cells(x, *rest, **kw):
+    return lambda: x + len(rest) + len(kw)
+
+def main():
+    t = 0
+    out = []
+    fs = [rule, lambda name, **kw: len(kw), rule]
+    for i in range(4):
+        t += rule("lib%d" % i, srcs=["a.c", "b.c"], visibility="public")
+        rule(name="t", testonly=True)
+        r = rule("x", None, deps=[i])
+        t += r + wide(i, g=7, f=6, e=5, d=4, c=3, b=2, z=i)
+        t += star(i, 1, 2) + star() + star(*[i, i]) + star(*(1,)) + star(*range(40))
+        t += pair(*[i, 1]) + pair(i, *[2]) + cells(i, 1, k=2)() + cells(*[i])()
+        for f in fs:
+            out.append(f(name="n", visibility="v"))
+        out.append(dict(a=i, b=i))
+    return t, out
+""",
+    "call_shapes_errors": """
+def rule(name, srcs=None):
+    return name
+
+def pair(a, b):
+    return a - b
+
+def main():
+    out = []
+    for i in range(6):
+        out.append(rule(name="a", srcs=[i]))
+        out.append(pair(*[i, 1]))
+        if i == 2:
+            out.append(rule(srcs=[]) if False else rule("b", srcs=1))
+        if i == 4:
+            out.append(pair(*[i]))
+    return out
+""",
+    "call_shapes_recursion": """
+# recursion
+def walk(n, acc=0, *, step=1, **kw):
+    if n <= 0:
+        return acc + len(kw)
+    return walk(n - step, acc=acc + n, step=step, seen=True)
+
+def count(*xs):
+    if not xs:
+        return 0
+    return 1 + count(*xs[1:])
+
+def main():
+    return [walk(10), walk(n=9, step=3), count(*range(12)), walk(5, acc=1 // 0)]
+""",
+    "star_call_sites": """
+def one(a):
+    return a
+
+def two(a, b=1):
+    return [a, b]
+
+def many(*xs):
+    return len(xs)
+
+def main():
+    out = []
+    big = list(range(300))
+    fs = [one, two, many, two, max, many, one]
+    for f in fs:
+        for xs in [[4], (5, 6), [7, 8], big, {"k": 1}, range(2)]:
+            if f == one and len(xs) != 1:
+                continue
+            if f == two and len(xs) > 2:
+                continue
+            if f == max and (type(xs) == "dict" or len(xs) < 2):
+                continue
+            out.append(f(*xs))
+    out.append(many(*"ab".elems()))
+    return out + [one(*1)]
+""",
+    "toplevel_keyword_calls": """
+def rule(name, srcs=None, **kw):
+    return [name, srcs, sorted(kw.keys())]
+
+rules = [rule("a", srcs=["x"]), rule(name="b", visibility=1)]
+for i in range(3):
+    rules.append(rule("r%d" % i, srcs=[i], tag=i))
+    rules.append(dict(name=i))
+tests = [rule(name=t, size="small") for t in ["t1", "t2"]]
+
+def main():
+    return rules, tests, rule(srcs=[])
+""",
+    "method_keyword_calls": """
+def f(a, b=1, **kw):
+    return a + b + len(kw)
+
+def main():
+    out = []
+    for x in ["a,b\\nc", [1, 2, 3], "x", {"k": 1}, "q"]:
+        if type(x) == "string":
+            out.append(x.split(",", maxsplit=1) + x.splitlines(keepends=True))
+        elif type(x) == "list":
+            out.append(x.pop(0))
+        else:
+            out.append(f(1, b=x.get("k")) + f(a=3, z=x.pop("k")))
+    for ks in [True, False, 7]:
+        out.append("a\\nb".splitlines(keepends=ks))
+    return out
+""",
     "strings_in_runs": """
 def main():
     s = ""
@@ -942,3 +1066,70 @@ def main():
     g = starlite.exec_file(th, "p.star", src)
     assert starlite.call(th, g["main"]) == 3 * (MAX_PLANS + 10)
     assert len(g["kw"].code.plans) == MAX_PLANS
+
+
+def test_runners_are_shared_by_layout() -> None:
+    """A runner's text is compiled once per frame layout, whatever the keyword names that
+    go to ``**kwargs``: ``f(**d)`` with ever new names compiles nothing new."""
+    from starlite.compile import entry
+
+    src = """
+def kw(a, **rest):
+    return a + len(rest)
+
+def main(n):
+    t = 0
+    for i in range(n):
+        t += kw(1, **{"k%d" % i: i, "z": 0})
+    return t
+"""
+    th = starlite.Thread()
+    g = starlite.exec_file(th, "p.star", src)
+    assert starlite.call(th, g["main"], 5) == 15
+    layouts = len(entry._runners)
+    assert starlite.call(th, g["main"], 300) == 900
+    assert len(entry._runners) == layouts
+
+
+class _Recorder(starlite.Observer):
+    """Every call, return and step event, as plain tuples."""
+
+    def __init__(self, steps: bool) -> None:
+        self.wants_steps = steps
+        self.events: list[tuple[Any, ...]] = []
+
+    def on_call(self, event: Any) -> None:
+        self.events.append(("call", event.function, event.line, event.col, event.depth,
+                            event.step))
+
+    def on_return(self, event: Any) -> None:
+        self.events.append(("return", event.function, event.depth, event.step,
+                            str(event.error)))
+
+    def on_step(self, event: Any) -> None:
+        self.events.append(("step", event.step, event.node, event.line, event.col,
+                            event.function, event.depth))
+
+
+@pytest.mark.parametrize("name", ["call_shapes_by_site", "call_shapes_errors",
+                                  "call_shapes_recursion", "star_call_sites",
+                                  "method_keyword_calls", "varargs_kwargs_plans"])
+@pytest.mark.parametrize("steps", [False, True])
+def test_call_shapes_observed_alike(name: str, steps: bool) -> None:
+    """Observers see the same calls, returns and steps of every call shape with the
+    planned paths on and off (call observers make the call sites take ``code.invoke``)."""
+    src = CASES[name]
+
+    def run() -> list[tuple[Any, ...]]:
+        rec = _Recorder(steps)
+        th = starlite.Thread(options=starlite.Options(**_opts(src)), observers=[rec])
+        try:
+            g = starlite.exec_file(th, "p.star", src)
+            starlite.call(th, g["main"])
+        except starlite.EvalError as e:
+            rec.events.append(("error", e.backtrace()))
+        return rec.events
+
+    on, off = _both(run)
+    assert on == off
+    assert any(ev[0] == "call" for ev in on)

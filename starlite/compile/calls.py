@@ -30,7 +30,8 @@ from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_na
 from ..values.keys import unbox
 from ..values.ops import METHODS, get_attr
 from . import flat, methods
-from .function import Function, fill_frame, new_frame, plan_of, planned_frame
+from .entry import enter, learn, runner
+from .function import Function, new_frame, plan_of
 from .leafcall import inline_call
 from .shapes import make, shape_of, template
 
@@ -47,11 +48,13 @@ def call_value(th: Any, f: Any, args: tuple[Any, ...] | list[Any],
             if not kwargs:
                 if code.fast_arity == len(args):
                     return enter(th, f, [th, f.globals, *args, *f.pad], None)
-                fr = planned_frame(th, f, args, ())
+                plan = plan_of(f, len(args), ())
+                if plan is not None:
+                    return runner(code, plan)(th, f, *args)
             else:
-                fr = planned_frame(th, f, [*args, *kwargs.values()], tuple(kwargs))
-            if fr is not None:
-                return enter(th, f, fr, None)
+                plan = plan_of(f, len(args), tuple(kwargs))
+                if plan is not None:
+                    return runner(code, plan)(th, f, *args, *kwargs.values())
         return code.invoke(new_frame(th, f, args, kwargs))
     if t is Builtin:
         try:
@@ -92,24 +95,35 @@ def call_method(th: Any, name: str, m: Any, recv: Any, args: tuple[Any, ...],
     sig = _msigs.get(m)
     if sig is None:
         sig = _msigs[m] = Signature(m, 2)
-    try:
-        n = len(args)
-        if kwargs or not (sig.nmin <= n <= sig.nmax):
-            sig.check(name, args, kwargs)
+    n = len(args)
+    if kwargs or not (sig.nmin <= n <= sig.nmax):
         try:
-            if kwargs:
-                return m(th, recv, *args, **kwargs)
-            return m(th, recv, *args)
-        except EvalError:
+            sig.check(name, args, kwargs)
+        except EvalError as e:
+            e._leave(name, None)
+            e._at(pos)
             raise
-        except RecursionError:
-            raise EvalError(f"{name}: maximum recursion depth exceeded") from None
-        except Exception as e:
-            raise EvalError(f"{name}: {type(e).__name__}: {e}") from e
-    except EvalError as e:
-        e._leave(name, None)
-        e._at(pos)
-        raise
+    try:
+        if kwargs:
+            return m(th, recv, *args, **kwargs)
+        return m(th, recv, *args)
+    except Exception as e:
+        method_failed(e, name, pos)
+
+
+def method_failed(e: Exception, name: str, pos: Position) -> NoReturn:
+    """Raise the error of a call at ``pos`` of method ``name``, which raised ``e``."""
+    if isinstance(e, EvalError):
+        err = e
+    elif isinstance(e, RecursionError):
+        err = EvalError(f"{name}: maximum recursion depth exceeded")
+        err.__suppress_context__ = True
+    else:
+        err = EvalError(f"{name}: {type(e).__name__}: {e}")
+        err.__cause__ = e
+    err._leave(name, None)
+    err._at(pos)
+    raise err
 
 
 # Arguments unpacked from `*x` or `**d` into a builtin or method cost 1 step per SPREAD_ARGS:
@@ -169,53 +183,108 @@ def compile_call(cc: Any, e: A.Call) -> Closure:
     plain = all(a.argkind == "pos" for a in e.args)
     if isinstance(e.fn, A.Dot) and plain:
         return _method_call(cc, e, pos)
+    if (isinstance(e.fn, A.Dot) and flat.ENABLED
+            and all(a.argkind in ("pos", "named") for a in e.args)):
+        return _method_keyword_call(cc, e, pos)
     if plain and len(e.args) <= 4:
         return _positional_call(cc, e, pos)
+    if _keywords_only(e):
+        if cc.funcname == "<toplevel>":
+            return _keyword_closure(cc, e, pos)
+        return _keyword_call(cc, e, pos)
     fn = cc.expr(e.fn)
     if plain:
         return _positional_call_n(fn, [cc.expr(a.value) for a in e.args], pos)
-    if (flat.ENABLED and not isinstance(e.fn, A.Dot)
-            and all(a.argkind in ("pos", "named") for a in e.args)):
-        return _keyword_call(cc, fn, e, pos)
+    if (flat.ENABLED and not isinstance(e.fn, A.Dot) and e.args[-1].argkind == "star"
+            and all(a.argkind == "pos" for a in e.args[:-1])):
+        return _star_call(cc, fn, e, pos)
     return _general_call(cc, fn, e, pos)
 
 
-def _keyword_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
-    """``f(a, k=v)``: positional and keyword arguments, evaluated in order. When ``f`` is a
-    Starlark function, its frame is built by a plan learnt once per callee code (where each
-    argument goes: a parameter, ``*args``, ``**kwargs``; see ``function.bind_plan``)
-    instead of binding by name; anything else, or a call that does not bind, goes through
-    the general path (``call_at``), with its errors."""
-    argfs = [cc.expr(a.value) for a in e.args]
+def _keywords_only(e: A.Call) -> bool:
+    """Whether ``e`` is ``f(a, k=v)`` (no ``*``/``**``, not a method) and keyword calls are
+    compiled by ``_keyword_call``."""
+    return (flat.ENABLED and not isinstance(e.fn, A.Dot)
+            and all(a.argkind in ("pos", "named") for a in e.args)
+            and any(a.argkind == "named" for a in e.args))
+
+
+def _keyword_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
+                  discard: bool = False) -> Closure:
+    """``f(a, k=v)``: positional and keyword arguments, evaluated in order, read by shape (up
+    to MAX_SHAPED of them). When ``f`` is a Starlark function, the call is bound by the
+    callee's plan for this shape, learnt once per code (see ``entry``); anything else, or
+    a call that does not bind, goes the general way (``call_shaped``), with its errors."""
+    n = len(e.args)
+    shapes = [shape_of(cc, e.fn)] + [
+        shape_of(cc, a.value) if n <= MAX_SHAPED else ("G", cc.expr(a.value)) for a in e.args]
     npos = sum(1 for a in e.args if a.argkind == "pos")
     names = tuple(str(a.name) for a in e.args if a.argkind == "named")
-    cache: list[Any] = [None, None]  # the callee code last seen here, its plan
+    src, onames = _kwcall_src(n)
+    factory = template(f"kwcall{n}", src, tuple(k for k, _ in shapes), _CALL_ENV, "POS, PC",
+                       onames, store >= 0, discard)
+    values = [v for _, v in shapes]
+    site = [None, None, npos, names]
+    if store >= 0:
+        return make(factory, *values, pos, site, store)
+    return make(factory, *values, pos, site)
+
+
+#: keyword calls with more arguments than this evaluate them through their closures
+MAX_SHAPED = 6
+
+
+def _keyword_closure(cc: Any, e: A.Call, pos: Position) -> Closure:
+    """``f(a, k=v)`` at the top level, where it mostly runs once (a BUILD file's rule
+    calls): as ``_keyword_call`` does it, in a plain closure, cheaper to compile."""
+    fn = cc.expr(e.fn)
+    argfs = [cc.expr(a.value) for a in e.args]
+    site: list[Any] = [None, None, sum(1 for a in e.args if a.argkind == "pos"),
+            tuple(str(a.name) for a in e.args if a.argkind == "named")]
 
     def keyword_call(fr: list[Any]) -> Any:
         f = fn(fr)
-        vals = [a(fr) for a in argfs]
+        vals = tuple([a(fr) for a in argfs])
         if type(f) is Function:
-            if f.code is cache[0]:
-                plan = cache[1]
-            else:
-                plan = plan_of(f, npos, names)
-                cache[0], cache[1] = f.code, plan
-            if plan is not None:
-                th = fr[0]
-                return enter(th, f, fill_frame(th, f, vals, plan), pos)
-        kwargs = dict(zip(names, vals[npos:]))
-        return call_at(fr[0], f, vals[:npos], kwargs or None, pos)
+            run = site[1] if f.code is site[0] else learn(f, site)
+            if run is not None:
+                try:
+                    return run(fr[0], f, *vals)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+        return call_shaped(fr[0], f, vals, site, pos)
 
     return keyword_call
 
 
+def call_shaped(th: Any, f: Any, vals: tuple[Any, ...], site: list[Any], pos: Position) -> Any:
+    """The general way of a keyword call site whose cache is ``site`` (``[code, run, npos,
+    names]``): ``f`` called with ``vals``, positional then one per keyword name."""
+    npos = site[2]
+    kwargs = dict(zip(site[3], vals[npos:]))
+    if type(f) is Builtin:  # as call_value calls it
+        try:
+            return call_builtin(th, f, vals[:npos], kwargs)
+        except EvalError as e:
+            e._leave(f.name, None)
+            e._at(pos)
+            raise
+    return call_at(th, f, vals[:npos], kwargs, pos)
+
+
+# ``f(a, b)``: a Starlark function taking exactly these arguments gets its frame built here.
+# For a plain one, the callee's entry (see make_invoke) is inline: recursion check, charge; a
+# leaf skips the recursion set, but only on the fast path (depth, for step observers, which
+# keep the bound at -1, counts the set). Under Options(recursion=True) (``rec_plain``) the
+# entry is inline as ``enter`` does it (depth limit, charge); past the limit,
+# ``code.invoke`` reports the overflow. Fewer arguments than parameters whose other
+# parameters all have defaults: ``f.tails``; any other shape: the site's plan (PLANNED).
+# (Comments stay out of template texts: their lines count against the inlining bounds.)
 _CALL_SRC = """
 {READS}
         if type(f) is Function:
             if f.plain_n == N:
-                # the callee's entry inline (see make_invoke): recursion check, charge.
-                # A leaf skips the recursion set, but only on the fast path: depth (for
-                # step observers, which keep the bound at -1) counts the set.
                 th = fr[0]
                 s = th.steps + f.lead
                 if f.leaf and s <= th.bound and not th.call_observers:
@@ -245,8 +314,6 @@ _CALL_SRC = """
             if code.fast_arity == N:
                 rp = code.rec_plain
                 if rp:
-                    # Options(recursion=True): the entry inline as ``enter`` does it (depth
-                    # limit, charge); past the limit, ``code.invoke`` reports the overflow
                     th = fr[0]
                     if th.depth < MAX_DEPTH and not th.call_observers:
                         th.depth += 1
@@ -271,18 +338,54 @@ _CALL_SRC = """
                     e._at(POS)
                     raise
             if N in f.tails:
-                # fewer arguments than parameters, the rest have defaults
                 return enter(fr[0], f, [fr[0], f.globals, {ARGS}*f.tails[N]], POS)
+{PLANNED}
         return call_at(fr[0], f, ({TUPLE}), None, POS)"""
+
+# A call bound by the callee's plan for this site's shape (see ``entry``): ``PC`` is the
+# site's cache, ``[code, run, npos, names]``, the code last called here and its runner.
+_PLANNED = """            run = PC[1] if code is PC[0] else learn(f, PC)
+            if run is not None:
+                try:
+                    return run(fr[0], f, {ARGS})
+                except EvalError as e:
+                    e._at(POS)
+                    raise"""
+
+# ``f(a, k=v)``: positional then keyword arguments, read by shape.
+_KWCALL_SRC = """
+{READS}
+        if type(f) is Function:
+            code = f.code
+{PLANNED}
+        return call_shaped(fr[0], f, ({ARGS}), PC, POS)"""
 
 
 @functools.cache
-def _call_src(n: int) -> tuple[str, tuple[str, ...]]:
-    """The call template's source for ``n`` positional arguments, and its operand names."""
+def _kwcall_src(n: int) -> tuple[str, tuple[str, ...]]:
+    """The keyword call template's source for ``n`` arguments, and its operand names."""
     names = ("f",) + tuple(f"x{i}" for i in range(n))
     reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
+    args = "".join(f"x{i}, " for i in range(n))
+    src = _KWCALL_SRC.replace("{READS}", reads).replace("{PLANNED}", _PLANNED)
+    return src.replace("{ARGS}", args), names
+
+
+@functools.cache
+def _call_src(n: int, planned: bool, function: bool = True) -> tuple[str, tuple[str, ...]]:
+    """The call template's source for ``n`` positional arguments, and its operand names;
+    ``planned``: with the path for callees that take these arguments by a plan;
+    ``function``: with the paths for a Starlark function (not for a constant callee that
+    is something else, a builtin)."""
+    names = ("f",) + tuple(f"x{i}" for i in range(n))
+    reads = "\n".join("        {READ" + str(i) + "}" for i in range(n + 1))
+    text = _CALL_SRC
+    if not function:
+        text = text[:text.index("\n        if type(f) is Function:")] + \
+            text[text.index("\n        return call_at("):]
     src = (
-        _CALL_SRC.replace("{READS}", reads)
+        text.replace("{READS}", reads)
+        .replace("{PLANNED}", _PLANNED if planned else "")
         .replace("{ARGS}", "".join(f"x{i}, " for i in range(n)))
         .replace("{TUPLE}", "".join(f"x{i}, " for i in range(n)))
     )
@@ -295,35 +398,45 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     """``f(a, b)`` with up to 4 positional arguments, operands read by shape."""
     shapes = [shape_of(cc, e.fn)] + [shape_of(cc, a.value) for a in e.args]
     n = len(e.args)
-    src, names = _call_src(n)
+    src, names = _call_src(n, flat.ENABLED)
     kinds = tuple(k for k, _ in shapes)
     values = [v for _, v in shapes]
+    base = f"call{n}" + ("p" if flat.ENABLED else "")
+    params = "POS, PC"
     inlined = inline_call(
         cc, e, pos,
-        lambda: make(template(f"call{n}", src, kinds, _CALL_ENV, "POS", names), *values, pos),
+        lambda: make(template(base, src, kinds, _CALL_ENV, params, names), *values, pos,
+                     [None, None, n, ()]),
         store, discard)
     if inlined is not None:
         return inlined
     fast = methods.direct_builtin(values[0], n) if kinds[0] == "C" else ""
-    name = f"call{n}"
+    name = base
+    if kinds[0] == "C" and type(values[0]) is not Function:  # (`len`, `str` ...)
+        src, names = _call_src(n, flat.ENABLED, False)
+        name += "c"
     if flat.ENABLED:  # builtins called straight from the site (see `_BUILTIN_CALL`)
         at = src.index("\n        return call_at(")
         src = src[:at] + _BUILTIN_CALL.replace("TUPLE", "".join(f"x{i}, " for i in range(n))) \
             + src[at:]
         name += "b"
-    if fast:  # `len(x)`, ... inline for the common types (see ``methods``)
-        at = src.index("\n        if type(f) is Function:")
+    if fast:  # `len(x)`, ... inline for the common types (see ``methods``), after the reads
+        at = min(src.find(s) % len(src) for s in (
+            "\n        if type(f) is Function:", "\n        if type(f) is Builtin:",
+            "\n        return call_at("))
         src = src[:at] + fast + src[at:]
         name += "_" + values[0].name
     env = {**_CALL_ENV, **methods.env()} if fast else _CALL_ENV
-    factory = template(name, src, kinds, env, "POS", names, store >= 0, discard)
+    factory = template(name, src, kinds, env, params, names, store >= 0, discard)
     if store >= 0:
-        return make(factory, *values, pos, store)
-    return make(factory, *values, pos)
+        return make(factory, *values, pos, [None, None, n, ()], store)
+    return make(factory, *values, pos, [None, None, n, ()])
 
 
 def compile_call_stmt(cc: Any, e: A.Call) -> Closure | None:
     """The expression statement ``f(args)`` / ``x.m(args)`` as one closure returning None."""
+    if _keywords_only(e) and cc.funcname != "<toplevel>":
+        return _keyword_call(cc, e, cc.pos(e), discard=True)
     if len(e.args) > 4 or any(a.argkind != "pos" for a in e.args):
         return None
     if isinstance(e.fn, A.Dot):
@@ -333,6 +446,8 @@ def compile_call_stmt(cc: Any, e: A.Call) -> Closure | None:
 
 def compile_call_store(cc: Any, e: A.Call, slot: int) -> Closure | None:
     """The statement ``local = f(args)`` as one closure, when the call is a plain one."""
+    if _keywords_only(e) and cc.funcname != "<toplevel>":
+        return _keyword_call(cc, e, cc.pos(e), slot)
     if isinstance(e.fn, A.Dot) or len(e.args) > 4 or any(a.argkind != "pos" for a in e.args):
         return None
     return _positional_call(cc, e, cc.pos(e), slot)
@@ -470,6 +585,137 @@ def _mcall_src(n: int) -> tuple[str, tuple[str, ...]]:
     return reads + hit + f"\n        return generic(fr, r, ({args}))", names
 
 
+def _star_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
+    """``f(a, *xs)``: positional arguments, then the elements of one ``*`` argument. A
+    Starlark function gets them as a positional call of that many arguments would: its
+    frame built directly, or by its plan for that many (see ``star_finish``). ``f(*xs)``
+    reads its operands by shape, the common case (a short list or tuple for a function)
+    inline."""
+    spos = cc.pos(e.args[-1])
+    site: list[Any] = [None, -1, None]  # the code last called here, the argument count, run
+    if len(e.args) == 1:
+        shapes = [shape_of(cc, e.fn), shape_of(cc, e.args[0].value)]
+        factory = template("star_call", _STAR_SRC, tuple(k for k, _ in shapes), _CALL_ENV,
+                           "POS, SC, SPOS", ("f", "v"))
+        return make(factory, *[v for _, v in shapes], pos, site, spos)
+    argfs = [cc.expr(a.value) for a in e.args[:-1]]
+    star = cc.expr(e.args[-1].value)
+
+    def star_call(fr: list[Any]) -> Any:
+        f = fn(fr)
+        th = fr[0]
+        args = [a(fr) for a in argfs]
+        args.extend(_spread(th, f, star(fr), spos))
+        return star_finish(th, f, args, site, pos)
+
+    return star_call
+
+
+def star_finish(th: Any, f: Any, args: Any, site: list[Any], pos: Position) -> Any:
+    """The call of ``f`` with ``args`` (a list or tuple, after ``*``) at a site whose cache
+    is ``site``: ``[code, argument count, run]``."""
+    if type(f) is Function:
+        code = f.code
+        n = len(args)
+        if code.fast_arity == n:
+            return enter(th, f, [th, f.globals, *args, *f.pad], pos)
+        if code is site[0] and n == site[1]:
+            run = site[2]
+        else:
+            plan = plan_of(f, n, ())
+            run = None if plan is None else runner(code, plan)
+            site[0], site[1], site[2] = code, n, run
+        if run is not None:
+            try:
+                return run(th, f, *args)
+            except EvalError as err:
+                err._at(pos)
+                raise
+    return call_at(th, f, args, None, pos)
+
+
+def star_spread(fr: list[Any], f: Any, v: Any, site: list[Any], pos: Position,
+                spos: Position) -> Any:
+    """``f(*v)`` the general way: ``v``'s elements (charged as ``_spread`` does), then the
+    call."""
+    th = fr[0]
+    return star_finish(th, f, _spread(th, f, v, spos), site, pos)
+
+
+# ``f(*v)``: a function given a list or tuple too short to be charged for (see ``_spread``)
+# is called here as ``star_finish`` calls it.
+_STAR_SRC = """
+        {READ0}
+        {READ1}
+        if type(f) is Function:
+            t = type(v)
+            if (t is List or t is tuple) and len(v) < COPY_PER_STEP:
+                code = f.code
+                n = len(v)
+                if code.fast_arity == n:
+                    return enter(fr[0], f, [fr[0], f.globals, *v, *f.pad], POS)
+                if code is SC[0] and n == SC[1]:
+                    run = SC[2]
+                    if run is not None:
+                        try:
+                            return run(fr[0], f, *v)
+                        except EvalError as e:
+                            e._at(POS)
+                            raise
+        return star_spread(fr, f, v, SC, POS, SPOS)"""
+
+
+def _method_keyword_call(cc: Any, e: A.Call, pos: Position) -> Closure:
+    """``x.m(a, k=v)``: as the general path calls it (the method looked up before the
+    arguments are evaluated), with a monomorphic inline cache: the receiver type last seen
+    here whose method accepted this call's shape, so that its signature is not checked
+    again."""
+    assert isinstance(e.fn, A.Dot)
+    recv = cc.expr(e.fn.x)
+    name = e.fn.name
+    dpos = cc.pos(e.fn)
+    argfs = [cc.expr(a.value) for a in e.args]
+    npos = sum(1 for a in e.args if a.argkind == "pos")
+    names = tuple(str(a.name) for a in e.args if a.argkind == "named")
+    ic: list[Any] = [None, None]
+
+    def method_keyword_call(fr: list[Any]) -> Any:
+        r = recv(fr)
+        t = type(r)
+        if t is ic[0]:
+            vals = [a(fr) for a in argfs]
+            try:
+                return ic[1](fr[0], r, *vals[:npos], **dict(zip(names, vals[npos:])))
+            except Exception as exc:
+                method_failed(exc, name, pos)
+        tbl = METHODS.get(t)
+        m = tbl.get(name) if tbl is not None else None
+        if m is None:
+            try:
+                f = get_attr(r, name)
+            except EvalError as err:
+                err._at(dpos)
+                raise
+        vals = [a(fr) for a in argfs]
+        kwargs = dict(zip(names, vals[npos:]))
+        th = fr[0]
+        if m is not None:
+            v = call_method(th, name, m, r, tuple(vals[:npos]), kwargs, pos)
+            ic[0], ic[1] = t, m  # (the call got past the signature check)
+            return v
+        if type(f) is Function:
+            plan = plan_of(f, npos, names)
+            if plan is not None:
+                try:
+                    return (plan.run or runner(f.code, plan))(th, f, *vals)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+        return call_at(th, f, vals[:npos], kwargs, pos)
+
+    return method_keyword_call
+
+
 def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
     """Calls with keywords, ``*args`` or ``**kwargs``."""
     parts: list[tuple[str, str | None, Closure, Position]] = [
@@ -528,10 +774,13 @@ def _general_call(cc: Any, fn: Closure, e: A.Call, pos: Position) -> Closure:
             assert method_name is not None
             return call_method(th, method_name, m, r, tuple(args), kwargs or None, pos)
         if type(f) is Function and flat.ENABLED:  # as call_value does it, one call less
-            frame = (planned_frame(th, f, [*args, *kwargs.values()], tuple(kwargs)) if kwargs
-                     else planned_frame(th, f, args, ()))
-            if frame is not None:
-                return enter(th, f, frame, pos)
+            plan = plan_of(f, len(args), tuple(kwargs))
+            if plan is not None:
+                try:
+                    return runner(f.code, plan)(th, f, *args, *kwargs.values())
+                except EvalError as err:
+                    err._at(pos)
+                    raise
         return call_at(th, f, args, kwargs or None, pos)
 
     return call
@@ -569,79 +818,8 @@ _BUILTIN_CALL = """
                 raise"""
 
 
-def enter(th: Any, f: Function, frame: list[Any], pos: Position | None) -> Any:
-    """Run ``f`` on its ready ``frame``: for a plain function, the entry work done here as
-    the call template does it (see ``make_invoke``); otherwise through ``code.invoke``.
-    An error gets the call's position ``pos`` (None: the caller places it)."""
-    code = f.code
-    if code.plain and not th.call_observers:
-        s = th.steps + f.lead
-        if f.leaf and s <= th.bound:
-            th.steps = s
-            try:
-                return f.body(frame)
-            except EvalError as e:
-                e._leave(code.name, None)
-                if pos is not None:
-                    e._at(pos)
-                raise
-        act = th.active
-        if code not in act:
-            th.steps = s
-            act.add(code)
-            try:
-                if s > th.bound:
-                    th.overflow(f.lead, code.site)
-                return f.body(frame)
-            except EvalError as e:
-                e._leave(code.name, None)
-                if pos is not None:
-                    e._at(pos)
-                raise
-            finally:
-                act.discard(code)
-    elif code.signal_plain and not th.call_observers:
-        act = th.active
-        if code not in act:
-            s = th.steps + f.lead
-            th.steps = s
-            act.add(code)
-            try:
-                if s > th.bound:
-                    th.overflow(f.lead, code.site)
-                r = f.body(frame)
-            except EvalError as e:
-                e._leave(code.name, None)
-                if pos is not None:
-                    e._at(pos)
-                raise
-            finally:
-                act.discard(code)
-            return None if r is None else r[0]
-    elif code.rec_plain and not th.call_observers and th.depth < MAX_DEPTH:
-        th.depth += 1
-        s = th.steps + f.lead
-        th.steps = s
-        try:
-            if s > th.bound:
-                th.overflow(f.lead, code.site)
-            r = f.body(frame)
-        except EvalError as e:
-            e._leave(code.name, None)
-            if pos is not None:
-                e._at(pos)
-            raise
-        finally:
-            th.depth -= 1
-        return r if code.rec_plain == 1 or r is None else r[0]
-    try:
-        return code.invoke(frame)
-    except EvalError as e:
-        if pos is not None:
-            e._at(pos)
-        raise
-
-
 _CALL_ENV: dict[str, Any] = {"Function": Function, "EvalError": EvalError, "call_at": call_at,
-                             "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin,
-                             "MAX_DEPTH": MAX_DEPTH}
+                             "enter": enter, "learn": learn, "call_shaped": call_shaped,
+                             "Builtin": Builtin, "call_builtin": call_builtin,
+                             "MAX_DEPTH": MAX_DEPTH, "List": List,
+                             "COPY_PER_STEP": COPY_PER_STEP, "star_spread": star_spread}

@@ -236,7 +236,7 @@ class Plan:
     given number of positional arguments followed by given keyword names (see
     :func:`bind_plan`)."""
 
-    __slots__ = ("pairs", "var", "kwnames", "kwat", "rest")
+    __slots__ = ("pairs", "var", "kwnames", "kwat", "rest", "run")
 
     def __init__(self, pairs: list[tuple[int, int]], var: tuple[int, int] | None,
                  kwnames: list[str] | None, kwat: list[int], rest: int) -> None:
@@ -245,6 +245,9 @@ class Plan:
         self.kwnames = kwnames  # the keywords that go to **kwargs, if the code has it ...
         self.kwat = kwat  # ... and their argument indexes
         self.rest = rest  # the frame's other local slots
+        # what builds the frame from the arguments and enters it, made on first use (see
+        # ``entry.runner``)
+        self.run: Callable[..., Any] | None = None
 
 
 def bind_plan(code: Code, npos: int, names: tuple[str, ...],
