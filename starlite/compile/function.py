@@ -109,8 +109,8 @@ def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile ti
 class Function:
     """A Starlark function value."""
 
-    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
-                 "leaf", "tails", "__weakref__")
+    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "rec_n", "body",
+                 "lead", "leaf", "tails", "__weakref__")
 
     def __init__(
         self,
@@ -128,6 +128,8 @@ class Function:
         self.pad.extend(freecells)
         # copied from the code so that call sites reach them with one attribute load
         self.plain_n = code.fast_arity if code.plain else -1
+        # the same under Options(recursion=True), for a body that returns its value
+        self.rec_n = code.fast_arity if code.rec_plain == 1 else -1
         self.body = code.body
         self.lead = code.lead
         self.leaf = code.leaf
