@@ -156,6 +156,22 @@ def main():
         t += a
     return t
 """,
+    # more nested blocks than Python compiles: the closure body, returning the value
+    "python_refuses_the_text": "def f(a):\n" + "".join(
+        "    " * (i + 1) + f"for x{i} in [1, 2][:1]:\n" for i in range(12)) + "    " * 13
+    + "if a > 2:\n" + "    " * 14 + "return a\n" + "    " * 13 + "a += 1\n    return -a\n"
+    + "def main():\n    return f(1), f(3)\n",
+    "keyword_calls": """
+def f(a, b=2, *args, c=3, **kw):
+    return a + b + c + len(args) + len(kw)
+def g(x, y):
+    return x - y
+def main():
+    t = 0
+    for i in range(3):
+        t += f(i, c=1) + f(a=i) + f(i, 1, 2, z=3) + g(y=i, x=1)
+    return t, f(1, a=2)
+""",
     "call_non_function": """
 def main():
     x = 1
@@ -238,6 +254,14 @@ def test_captured_locals_keep_the_closure_body() -> None:
     inner = starlite.call(th, g["f"], 1)
     starlite.call(th, inner)
     assert not hasattr(inner.code.body, "_source")
+
+
+def test_text_python_refuses_keeps_the_closure_body() -> None:
+    """A body with more nested blocks than Python compiles keeps the closure body (made to
+    return the value, as the function's code says of generated bodies)."""
+    before = codegen.stats["refused"]
+    assert _run(_EDGES["python_refuses_the_text"], {})[:2] == ("ok", "(-2, 3)")
+    assert codegen.stats["refused"] > before
 
 
 def test_switch_off_keeps_closure_bodies() -> None:

@@ -26,6 +26,7 @@ function's body (``Code.body``):
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -48,7 +49,7 @@ from .core import (
     may_signal,
     open_iteration,
 )
-from .function import Function
+from .function import Function, fill_frame, plan_of
 
 #: generate bodies at all (tests turn it off to compare)
 ENABLED = True
@@ -56,10 +57,25 @@ ENABLED = True
 Closure = Callable[[list[Any]], Any]
 
 
+#: largest body (expression nodes, ``Function.size``) that is generated
+MAX_NODES = 2000
+
+
 def qualifies(scope: A.Function) -> bool:
-    """Whether a body can be generated: no cells (locals captured by nested functions) and
-    no free variables (its locals all live in its own frame as plain values)."""
-    return not scope.cells and not scope.freevars
+    """Whether a body can be generated: no cells (locals captured by nested functions), no
+    free variables (its locals all live in its own frame as plain values), not too large."""
+    return not scope.cells and not scope.freevars and scope.size <= MAX_NODES
+
+
+def value_of(run: Closure) -> Closure:
+    """A closure body that returns a signal, as a body returning the value (for a function
+    marked as generated whose text Python refused: see ``generate``)."""
+
+    def value_body(fr: list[Any]) -> Any:
+        r = run(fr)
+        return None if r is None else r[0]
+
+    return value_body
 
 
 def index_slow(a: Any, k: Any, th: Any, pos: Position) -> Any:
@@ -152,6 +168,23 @@ class MethodSite:
             raise
 
 
+class KeywordSite:
+    """The callee code last seen at a keyword call site and its plan (None: bind by name)."""
+
+    __slots__ = ("npos", "names", "code", "plan")
+
+    def __init__(self, npos: int, names: tuple[str, ...]) -> None:
+        self.npos = npos
+        self.names = names
+        self.code: Any = None
+        self.plan: Any = None
+
+    def learn(self, f: Any) -> bool:
+        self.plan = plan_of(f, self.npos, self.names)
+        self.code = f.code
+        return True
+
+
 def unbound(msg: str, pos: Position) -> EvalError:
     e = EvalError(msg)
     e._at(pos)
@@ -165,7 +198,8 @@ _BASE_ENV: dict[str, Any] = {
     "open_iteration": open_iteration, "index_slow": index_slow, "unbound": unbound,
     "setitem_slow": setitem_slow, "unary_at": unary_at, "list_append": list.append,
     "call_at": call_at, "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin,
-    "M": M, "MN": -M, "M2": M2, "M2N": -M2, "NOTSET": object(),
+    "M": M, "MN": -M, "M2": M2, "M2N": -M2, "NOTSET": object(), "F53": 1 << 53,
+    "F53N": -(1 << 53), "dict_get": dict.get, "fill_frame": fill_frame,
 }
 
 # int fast paths: (condition on a, b beyond both being ints, result expression); the result
@@ -182,6 +216,7 @@ _INT_OPS: dict[str, tuple[str, str]] = {
     ">=": ("", "{a} >= {b}"),
 }
 _COMPARE = ("<", "<=", ">", ">=")
+_FLOAT_TREE = ("+", "-", "*")
 
 
 def _walk_locals(x: Any, out: set[int]) -> None:
@@ -288,6 +323,9 @@ class _Gen:
             self.emit(f"{r} = not {x}")
             return r
         if t is A.Unary and e.op == "-":  # type: ignore[attr-defined]
+            lit = e.x  # type: ignore[attr-defined]
+            if isinstance(lit, A.Literal) and type(lit.value) is int:
+                return repr(-lit.value)
             x = self.expr(e.x)  # type: ignore[attr-defined]
             r = self.fresh()
             p = self.pos(e)
@@ -365,6 +403,57 @@ class _Gen:
             self.emit(f"{r} = {y}")
             self.ind -= 1
             return r
+        if op == "%" and isinstance(e.x, A.Literal) and type(e.x.value) is str:
+            return self.fallback_expr(e)  # (a format compiled once: binops.constant_format)
+        leaves: list[str] = []
+        if op in _FLOAT_TREE and self.float_tree(e, leaves) and 1 < len(leaves) <= 32 and not all(
+                self.is_int(x) for x in leaves):
+            # all the local leaves floats: the whole tree in one Python expression (each
+            # operation float with float, or float with an int exact as a float, as the
+            # general path computes it; none fails)
+            r = target if target is not None else self.fresh()
+            locs = sorted({x for x in leaves if x.startswith("l")})
+            self.emit(f"if {' and '.join(f'type({x}) is float' for x in locs)}:")
+            self.emit(f"    {r} = {self.tree_text(e)}")
+            self.emit("else:")
+            self.ind += 1
+            saved_ints = set(self.ints)
+            v = self.binary_ops(e, r)
+            self.ints = saved_ints
+            if v != r:
+                self.emit(f"{r} = {v}")
+            self.ind -= 1
+            return r
+        return self.binary_ops(e, target)
+
+    def float_tree(self, e: A.Expr, leaves: list[str]) -> bool:
+        """Whether ``e`` is a tree of ``+ - *`` whose every operation has a float-valued
+        side when its local leaves (safe locals, collected into ``leaves``) are floats, its
+        other leaves float literals or ints exact as floats."""
+        if isinstance(e, A.Binary) and e.op in _FLOAT_TREE:
+            if not (self.float_tree(e.x, leaves) and self.float_tree(e.y, leaves)):
+                return False
+            return self.floaty(e.x) or self.floaty(e.y)
+        if isinstance(e, A.Literal):
+            v = e.value
+            return type(v) is float or (type(v) is int and -(1 << 53) < v < (1 << 53))
+        if self.is_managed(e) and e.safe:  # type: ignore[attr-defined]
+            leaves.append(f"l{e.binding.index}")  # type: ignore[attr-defined]
+            return True
+        return False
+
+    def floaty(self, e: A.Expr) -> bool:
+        return not (isinstance(e, A.Literal) and type(e.value) is int)
+
+    def tree_text(self, e: A.Expr) -> str:
+        if isinstance(e, A.Binary):
+            return f"({self.tree_text(e.x)} {e.op} {self.tree_text(e.y)})"
+        if isinstance(e, A.Literal):
+            return repr(e.value) if type(e.value) is int else self.const(e.value)
+        return f"l{e.binding.index}"  # type: ignore[attr-defined]
+
+    def binary_ops(self, e: A.Binary, target: str | None) -> str:
+        op = e.op
         a = self.expr(e.x)
         b = self.expr(e.y)
         p = self.pos(e)
@@ -388,8 +477,22 @@ class _Gen:
             self.emit("else:")
             self.emit(f"    {r} = {neg}equal({a}, {b}, 0, th)")
             return
+        if op == "in" or op == "not in":
+            self.emit(f"if type({b}) is Dict and (type({a}) is str or type({a}) is int):")
+            self.emit(f"    {r} = {a} {op} {b}")
+            self.emit("else:")
+            self.emit(f"    {r} = {general}")
+            return
         fast = _INT_OPS.get(op)
         if fast is None:
+            if op == "/" and not both:
+                fa = f"(type({a}) is float or (type({a}) is int and F53N < {a} < F53))"
+                fb = f"(type({b}) is float or (type({b}) is int and F53N < {b} < F53))"
+                self.emit(f"if {fa} and {fb} and {b}:")
+                self.emit(f"    {r} = {a} / {b}")
+                self.emit("else:")
+                self.emit(f"    {r} = {general}")
+                return
             self.emit(f"{r} = {general}")
             return
         cond, expr = fast
@@ -429,12 +532,22 @@ class _Gen:
         elif op == "%" and not aug and not self.is_int(b):
             self.emit(f"elif type({a}) is str and ({r} := fast_percent({a}, {b})) is not None:")
             self.emit("    pass")
+        if op in ("+", "-", "*") and not lit:  # floats, and ints exact as floats
+            self.emit(f"elif type({a}) is float and (type({b}) is float or "
+                      f"(type({b}) is int and F53N < {b} < F53)):")
+            self.emit(f"    {r} = {expr}")
+            self.emit(f"elif type({b}) is float and type({a}) is int and F53N < {a} < F53:")
+            self.emit(f"    {r} = {expr}")
+        elif op in _COMPARE and not lit:
+            self.emit(f"elif type({a}) is float and type({b}) is float and {a} == {a} and "
+                      f"{b} == {b}:")
+            self.emit(f"    {r} = {expr}")
         self.emit("else:")
         self.emit(f"    {r} = {general}")
 
     def is_int(self, x: str) -> bool:
         """Whether Python expression ``x`` (from :meth:`expr`) always holds an int here."""
-        return x in self.ints or x.isdigit()
+        return x in self.ints or x.lstrip("-").isdigit()
 
     def cond_expr(self, e: A.CondExpr) -> str:
         c = self.expr(e.cond)
@@ -451,6 +564,10 @@ class _Gen:
 
     def index(self, e: A.Index) -> str:
         a = self.expr(e.x)
+        if not a.isidentifier():
+            t = self.fresh()
+            self.emit(f"{t} = {a}")
+            a = t
         k = self.expr(e.index)
         p = self.pos(e)
         r = self.fresh()
@@ -467,7 +584,10 @@ class _Gen:
 
     def call(self, e: A.Call) -> str:
         if any(a.argkind != "pos" for a in e.args):
-            return self.fallback_expr(e)
+            if isinstance(e.fn, A.Dot) or any(a.argkind != "named" for a in e.args
+                                              if a.argkind != "pos"):
+                return self.fallback_expr(e)
+            return self.keyword_call(e)
         if isinstance(e.fn, A.Dot):
             return self.method_call(e, e.fn)
         leaf = self.leaf_parts(e)
@@ -545,6 +665,11 @@ class _Gen:
             w(f"if {r} is not NOTSET:")
             w("    pass")
             w(f"elif type({recv}) is {site}.t:")
+        elif dot.name == "get" and n in (1, 2):
+            d = args[1] if n == 2 else "None"
+            w(f"if type({recv}) is Dict and (type({args[0]}) is str or type({args[0]}) is int):")
+            w(f"    {r} = dict_get({recv}, {args[0]}, {d})")
+            w(f"elif type({recv}) is {site}.t:")
         elif dot.name == "append" and n == 1:
             w(f"if type({recv}) is List:")
             w(f"    if {recv}.guard:")
@@ -560,6 +685,28 @@ class _Gen:
         w(f"        {site}.failed(e_)")
         w("else:")
         w(f"    {r} = {site}.call(th, {recv}, ({lst}))")
+        return r
+
+    def keyword_call(self, e: A.Call) -> str:
+        """``f(a, k=v)`` as ``calls._keyword_call`` does it: a Starlark function's frame
+        built by the plan its code learnt for this call's shape (``function.plan_of``),
+        anything else (or a call that does not bind) by the general path."""
+        f = self.expr(e.fn)
+        vals = [self.expr(a.value) for a in e.args]
+        npos = sum(1 for a in e.args if a.argkind == "pos")
+        names = tuple(str(a.name) for a in e.args if a.argkind == "named")
+        site = self.const(KeywordSite(npos, names), "ks")
+        p = self.pos(e)
+        r = self.fresh()
+        allv = ", ".join(vals)
+        w = self.emit
+        w(f"if type({f}) is Function and ({f}.code is {site}.code or {site}.learn({f})) "
+          f"and {site}.plan is not None:")
+        w(f"    {r} = enter(th, {f}, fill_frame(th, {f}, [{allv}], {site}.plan), {p})")
+        w("else:")
+        kw = ", ".join(f"{n!r}: {v}" for n, v in zip(names, vals[npos:]))
+        w(f"    {r} = call_at(th, {f}, [{''.join(x + ', ' for x in vals[:npos])}], "
+          f"{{{kw}}}, {p})")
         return r
 
     def leaf_parts(self, e: A.Call) -> tuple[A.Def, A.Expr] | None:
@@ -606,6 +753,8 @@ class _Gen:
             self.emit("    raise")
             if direct:
                 self.ind -= 1
+            if _is_len(fv):
+                self.ints.add(r)  # (``len`` gives an int or fails)
             return r
         if not f.isidentifier():
             g = self.fresh()
@@ -866,12 +1015,13 @@ class _Gen:
 
 
 #: generated bodies made (for tests and tuning): functions generated, fallbacks inside them
-stats = {"generated": 0, "fallbacks": 0}
+stats = {"generated": 0, "fallbacks": 0, "refused": 0}
 
 
-def generate(cc: Any, scope: A.Function, body: list[A.Stmt]) -> Closure:
+def generate(cc: Any, scope: A.Function, body: list[A.Stmt]) -> Closure | None:
     """The body of a qualifying function as one generated Python function (see the module
-    docstring), which returns the function's value."""
+    docstring), which returns the function's value; None if Python refuses the text (the
+    caller then uses the closure body, see ``value_of``)."""
     from .stmts import _straight
 
     g = _Gen(cc, scope)
@@ -894,7 +1044,15 @@ def generate(cc: Any, scope: A.Function, body: list[A.Stmt]) -> Closure:
     factory = _factories.get(src)
     if factory is None:
         ns = dict(_BASE_ENV)
-        exec(compile(src, f"<starlite body {cc.funcname}>", "exec"), ns)  # noqa: S102
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                code = compile(src, f"<starlite body {cc.funcname}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            # (Python's own limits: statically nested blocks, nesting of expressions)
+            stats["refused"] += 1
+            return None
+        exec(code, ns)  # noqa: S102
         factory = ns["factory"]
         if len(_factories) < MAX_FACTORIES:
             _factories[src] = factory
@@ -960,6 +1118,11 @@ def _int_locals(cc: Any, body: list[A.Stmt], candidates: set[int]) -> set[int]:
             return b is not None and b.scope == A.LOCAL and b.index in ints
         if isinstance(e, A.Binary):
             return e.op in _INT_RESULT and is_int(e.x) and is_int(e.y)
+        if isinstance(e, A.Unary):
+            return e.op == "-" and is_int(e.x)
+        if isinstance(e, A.Call) and isinstance(e.fn, A.Ident) and e.fn.binding is not None:
+            return (e.fn.binding.scope == A.UNIVERSAL and len(e.args) == 1
+                    and e.args[0].argkind == "pos" and _is_len(cc.universe.get(e.fn.name)))
         return False
 
     changed = True
@@ -974,3 +1137,10 @@ def _int_locals(cc: Any, body: list[A.Stmt], candidates: set[int]) -> set[int]:
 
 def _slot(ident: Any) -> int:
     return ident.binding.index  # type: ignore[no-any-return]
+
+
+def _is_len(f: Any) -> bool:
+    """Whether ``f`` is the universe's ``len`` (which gives an int or fails)."""
+    from ..builtins import UNIVERSE  # (the builtins import the compiler)
+
+    return type(f) is Builtin and f.recv is None and UNIVERSE.get("len") is f

@@ -718,12 +718,17 @@ class StmtCompiler(ExprCompiler):
         try:
             if gen is not None:
                 assert body_stmts is not None
-                return codegen.generate(self, gen, body_stmts), _body_plan(body_stmts)[1]
+                run = codegen.generate(self, gen, body_stmts)
+                if run is not None:
+                    return run, _body_plan(body_stmts)[1]
             if body_stmts is not None:
                 straight = self.value_block(body_stmts)
                 if straight is not None:
                     return straight
-                return self.block(body_stmts)
+                run, lead = self.block(body_stmts)
+                if gen is not None:  # (Python refused the generated text) the value itself
+                    return codegen.value_of(run), lead
+                return run, lead
             assert body_expr is not None
             return self.expr(body_expr), expr_nodes(body_expr, [])
         finally:
