@@ -241,6 +241,8 @@ def test_bodies_are_generated() -> None:
     body = _body_of(src, "f")
     assert "l2 + l3" in body._source
     assert "fr[" not in body._source  # the locals come from the frame once, at entry
+    # and an entry taking the parameters as arguments, for calls from generated code
+    assert body.direct is not None and "def direct_(th, G, l2, l3)" in body._source
 
 
 def test_captured_locals_keep_the_closure_body() -> None:

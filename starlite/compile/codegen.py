@@ -28,18 +28,18 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
-from ..errors import EvalError, Position
+from ..errors import EvalError
 from ..syntax import ast as A
 from ..thread import MAX_DEPTH
 from ..values.args import call_builtin
-from ..values.arith import _fast_percent, unary
-from ..values.core import UNBOUND, Builtin, Dict, List, check_mutable
-from ..values.ops import METHODS, equal, get_attr, get_index, set_index
+from ..values.arith import _fast_percent
+from ..values.core import UNBOUND, Builtin, Dict, List
+from ..values.ops import equal
 from . import methods
 from .binops import M2, M, slow, slow_inplace
-from .calls import _msigs, call_at, call_method, enter
+from .calls import call_at, enter
 from .core import (
     BREAK,
     CONTINUE,
@@ -49,7 +49,15 @@ from .core import (
     may_signal,
     open_iteration,
 )
-from .function import Function, fill_frame, plan_of
+from .function import Function, fill_frame
+from .genrt import (
+    KeywordSite,
+    MethodSite,
+    index_slow,
+    setitem_slow,
+    unary_at,
+    unbound,
+)
 
 #: generate bodies at all (tests turn it off to compare)
 ENABLED = True
@@ -65,130 +73,6 @@ def qualifies(scope: A.Function) -> bool:
     """Whether a body can be generated: no cells (locals captured by nested functions), no
     free variables (its locals all live in its own frame as plain values), not too large."""
     return not scope.cells and not scope.freevars and scope.size <= MAX_NODES
-
-
-def value_of(run: Closure) -> Closure:
-    """A closure body that returns a signal, as a body returning the value (for a function
-    marked as generated whose text Python refused: see ``generate``)."""
-
-    def value_body(fr: list[Any]) -> Any:
-        r = run(fr)
-        return None if r is None else r[0]
-
-    return value_body
-
-
-def index_slow(a: Any, k: Any, th: Any, pos: Position) -> Any:
-    """``a[k]`` by the general path (as the closure compiler's ``x_Index``)."""
-    try:
-        return get_index(a, k, th)
-    except EvalError as err:
-        err._at(pos)
-        raise
-    except TypeError:
-        e = EvalError(f"unhashable type: {type(k).__name__}")
-        e._at(pos)
-        raise e from None
-
-
-def setitem_slow(a: Any, k: Any, v: Any, th: Any, pos: Position) -> None:
-    """``a[k] = v`` by the general path (as ``StmtCompiler._set_item``)."""
-    try:
-        set_index(a, k, v, th)
-    except EvalError as err:
-        err._at(pos)
-        raise
-
-
-def unary_at(th: Any, op: str, v: Any, pos: Position) -> Any:
-    try:
-        return unary(th, op, v)
-    except EvalError as e:
-        e._at(pos)
-        raise
-
-
-class MethodSite:
-    """A method call site ``r.name(args)``: a monomorphic inline cache (the receiver type
-    last seen and its method, once its signature accepts the call's argument count), as
-    ``calls._method_call`` keeps one, and that site's general path and errors."""
-
-    __slots__ = ("t", "m", "name", "n", "pos", "dpos")
-
-    def __init__(self, name: str, n: int, pos: Position, dpos: Position) -> None:
-        self.t: Any = None
-        self.m: Any = None
-        self.name = name
-        self.n = n
-        self.pos = pos
-        self.dpos = dpos
-
-    def failed(self, exc: Exception) -> NoReturn:
-        """The cached method raised ``exc``: this call site's error."""
-        if isinstance(exc, EvalError):
-            exc._leave(self.name, None)
-            exc._at(self.pos)
-            raise exc
-        wrapped = EvalError(f"{self.name}: {type(exc).__name__}: {exc}")
-        wrapped._leave(self.name, None)
-        wrapped._at(self.pos)
-        raise wrapped from exc
-
-    def call(self, th: Any, r: Any, args: tuple[Any, ...]) -> Any:
-        t = type(r)
-        if t is self.t:
-            try:
-                return self.m(th, r, *args)
-            except Exception as exc:
-                self.failed(exc)
-        tbl = METHODS.get(t)
-        if tbl is not None:
-            m = tbl.get(self.name)
-            if m is not None:
-                r_ = call_method(th, self.name, m, r, args, None, self.pos)
-                sig = _msigs[m]
-                if sig.nmin <= self.n <= sig.nmax:
-                    self.t = t
-                    self.m = m
-                return r_
-        try:
-            f = get_attr(r, self.name)
-        except EvalError as err:
-            err._at(self.dpos)
-            raise
-        return call_at(th, f, args, None, self.pos)
-
-    def refuse(self, r: Any) -> None:
-        """``append`` on a list whose guard is up (as ``calls._method_call``)."""
-        try:
-            check_mutable(r, "append to")
-        except EvalError as err:
-            err._leave("append", None)
-            err._at(self.pos)
-            raise
-
-
-class KeywordSite:
-    """The callee code last seen at a keyword call site and its plan (None: bind by name)."""
-
-    __slots__ = ("npos", "names", "code", "plan")
-
-    def __init__(self, npos: int, names: tuple[str, ...]) -> None:
-        self.npos = npos
-        self.names = names
-        self.code: Any = None
-        self.plan: Any = None
-
-    def learn(self, f: Any) -> bool:
-        self.plan = plan_of(f, self.npos, self.names)
-        self.code = f.code
-        return True
-
-
-def unbound(msg: str, pos: Position) -> EvalError:
-    e = EvalError(msg)
-    e._at(pos)
-    return e
 
 
 _BASE_ENV: dict[str, Any] = {
@@ -216,6 +100,72 @@ _INT_OPS: dict[str, tuple[str, str]] = {
     ">=": ("", "{a} >= {b}"),
 }
 _COMPARE = ("<", "<=", ">", ">=")
+
+# A positional call of a Starlark function ``@F`` (see ``_Gen.plain_call``): the entry work
+# of ``calls.enter`` for a plain function (leaf: no recursion set while the charge fits), for
+# one under Options(recursion=True) (the depth), ``enter`` or the general path otherwise.
+_CALL_PLAIN = """if @F.plain_n == @N and not th.call_observers:
+    s_ = th.steps + @F.lead
+    if @F.leaf and s_ <= th.bound:
+        th.steps = s_
+        try:
+            @R = @RUN
+        except EvalError as e_:
+            e_._leave(@F.code.name, None)
+            e_._at(@P)
+            raise
+    elif @F.code not in th.active:
+        c_ = @F.code
+        th.steps = s_
+        th.active.add(c_)
+        try:
+            if s_ > th.bound:
+                th.overflow(@F.lead, c_.site)
+            @R = @RUN
+        except EvalError as e_:
+            e_._leave(c_.name, None)
+            e_._at(@P)
+            raise
+        finally:
+            th.active.discard(c_)
+    else:
+        @R = enter(th, @F, @FRAME, @P)
+"""
+_CALL_REC = """if @F.rec_n == @N and not th.call_observers and th.depth < MAX_DEPTH:
+    th.depth += 1
+    s_ = th.steps + @F.lead
+    th.steps = s_
+    try:
+        if s_ > th.bound:
+            th.overflow(@F.lead, @F.code.site)
+        @R = @RUN
+    except EvalError as e_:
+        e_._leave(@F.code.name, None)
+        e_._at(@P)
+        raise
+    finally:
+        th.depth -= 1
+"""
+_CALL_REST = """    elif @F.code.fast_arity == @N:
+        @R = enter(th, @F, @FRAME, @P)
+    elif @N in @F.tails:
+        @R = enter(th, @F, [th, @F.globals, @LST*@F.tails[@N]], @P)
+    else:
+        @R = call_at(th, @F, (@LST), None, @P)
+elif type(@F) is Builtin:
+    try:
+        @R = call_builtin(th, @F, (@LST), None)
+    except EvalError as e_:
+        e_._leave(@F.name, None)
+        e_._at(@P)
+        raise
+else:
+    @R = call_at(th, @F, (@LST), None, @P)
+"""
+
+
+def _indent(text: str) -> str:
+    return "".join("    " + ln + "\n" for ln in text.split("\n") if ln.strip())
 _FLOAT_TREE = ("+", "-", "*")
 
 
@@ -766,64 +716,22 @@ class _Gen:
         n = len(args)
         lst = "".join(f"{x}, " for x in args)
         frame = f"[th, {f}.globals, {lst}*{f}.pad]"
-        w = self.emit
-        # the callee's entry as ``calls.enter`` does it, its common paths inline
-        w(f"if type({f}) is Function:")
-        w(f"    if {f}.plain_n == {n} and not th.call_observers:")
-        w(f"        s_ = th.steps + {f}.lead")
-        w(f"        if {f}.leaf and s_ <= th.bound:")
-        w("            th.steps = s_")
-        w("            try:")
-        w(f"                {r} = {f}.body({frame})")
-        w("            except EvalError as e_:")
-        w(f"                e_._leave({f}.code.name, None)")
-        w(f"                e_._at({p})")
-        w("                raise")
-        w(f"        elif {f}.code not in th.active:")
-        w(f"            c_ = {f}.code")
-        w("            th.steps = s_")
-        w("            th.active.add(c_)")
-        w("            try:")
-        w("                if s_ > th.bound:")
-        w(f"                    th.overflow({f}.lead, c_.site)")
-        w(f"                {r} = {f}.body({frame})")
-        w("            except EvalError as e_:")
-        w("                e_._leave(c_.name, None)")
-        w(f"                e_._at({p})")
-        w("                raise")
-        w("            finally:")
-        w("                th.active.discard(c_)")
-        w("        else:")
-        w(f"            {r} = enter(th, {f}, {frame}, {p})")
-        w(f"    elif {f}.rec_n == {n} and not th.call_observers and th.depth < MAX_DEPTH:")
-        w("        th.depth += 1")
-        w(f"        s_ = th.steps + {f}.lead")
-        w("        th.steps = s_")
-        w("        try:")
-        w("            if s_ > th.bound:")
-        w(f"                th.overflow({f}.lead, {f}.code.site)")
-        w(f"            {r} = {f}.body({frame})")
-        w("        except EvalError as e_:")
-        w(f"            e_._leave({f}.code.name, None)")
-        w(f"            e_._at({p})")
-        w("            raise")
-        w("        finally:")
-        w("            th.depth -= 1")
-        w(f"    elif {f}.code.fast_arity == {n}:")
-        w(f"        {r} = enter(th, {f}, {frame}, {p})")
-        w(f"    elif {n} in {f}.tails:")
-        w(f"        {r} = enter(th, {f}, [th, {f}.globals, {lst}*{f}.tails[{n}]], {p})")
-        w("    else:")
-        w(f"        {r} = call_at(th, {f}, ({lst}), None, {p})")
-        w(f"elif type({f}) is Builtin:")  # (as ``call_value`` calls it)
-        w("    try:")
-        w(f"        {r} = call_builtin(th, {f}, ({lst}), None)")
-        w("    except EvalError as e_:")
-        w(f"        e_._leave({f}.name, None)")
-        w(f"        e_._at({p})")
-        w("        raise")
-        w("else:")
-        w(f"    {r} = call_at(th, {f}, ({lst}), None, {p})")
+        # the callee's generated body without a frame list, when it has that entry
+        run = (f"{f}.direct(th, {f}.globals, {', '.join(args)}) if {f}.direct is not None "
+               f"else {f}.body({frame})")
+        # the callee's entry as ``calls.enter`` does it, its common paths inline (the one
+        # for Options(recursion=True) first when compiled so)
+        plain, rec = _CALL_PLAIN, _CALL_REC
+        if self.cc.options.recursion:
+            plain, rec = rec, plain
+        text = ("if type(@F) is Function:\n" + _indent(plain) + "    el" + _indent(rec)[4:]
+                + _CALL_REST)
+        for k, v in (("@RUN", run), ("@FRAME", frame), ("@F", f), ("@R", r), ("@N", str(n)),
+                     ("@P", p), ("@LST", lst)):
+            text = text.replace(k, v)
+        for ln in text.split("\n"):
+            if ln.strip():
+                self.emit(ln)
         return r
 
     # ---- statements --------------------------------------------------------------------
@@ -1021,7 +929,7 @@ stats = {"generated": 0, "fallbacks": 0, "refused": 0}
 def generate(cc: Any, scope: A.Function, body: list[A.Stmt]) -> Closure | None:
     """The body of a qualifying function as one generated Python function (see the module
     docstring), which returns the function's value; None if Python refuses the text (the
-    caller then uses the closure body, see ``value_of``)."""
+    caller then uses the closure body, see ``genrt.value_of``)."""
     from .stmts import _straight
 
     g = _Gen(cc, scope)
@@ -1039,8 +947,21 @@ def generate(cc: Any, scope: A.Function, body: list[A.Stmt]) -> Closure | None:
         g.block(body)
     g.emit("return None")
     consts = [k for k in g.env if k not in _BASE_ENV]
-    src = (f"def factory({', '.join(consts)}):\n    def body_(fr):\n"
-           + "\n".join("    " + ln for ln in g.lines) + "\n    return body_\n")
+    text = "\n".join("    " + ln for ln in g.lines[1:])
+    src = (f"def factory({', '.join(consts)}):\n    def body_(fr):\n        {g.lines[0].strip()}\n"
+           f"{text}\n")
+    direct = (not scope.has_varargs and not scope.has_kwargs and not scope.num_kwonly
+              and not re.search(r"\bfr\b", text))
+    if direct:
+        # the same body taking its parameters as Python arguments (``Function.direct``:
+        # generated code calls it with no frame list)
+        args = ", ".join(["th", "G"] + [f"l{k}" for k in sorted(params)])
+        others = sorted(g.managed - params)
+        src += f"    def direct_({args}):\n"
+        if others:
+            src += f"        {' = '.join(f'l{k}' for k in others)} = UNBOUND\n"
+        src += f"{text}\n    body_.direct = direct_\n"
+    src += "    return body_\n"
     factory = _factories.get(src)
     if factory is None:
         ns = dict(_BASE_ENV)

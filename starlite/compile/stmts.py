@@ -25,7 +25,7 @@ from ..values.arith import inplace
 from ..values.collect import unpack_elements
 from ..values.core import UNBOUND, Dict, List, type_name
 from ..values.ops import get_attr, get_index, set_attr, set_index
-from . import codegen, flat, lazy
+from . import codegen, flat, genrt, lazy
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -669,6 +669,7 @@ class StmtCompiler(ExprCompiler):
 
             def build() -> tuple[Closure, Closure]:
                 run, built = self._body(name, body_stmts, None, scope if gen else None)
+                code.direct = getattr(run, "direct", None)
                 assert len(built) == len(lead)
                 return run, make_invoke(code, run, lead, lead_site, recursion, value_body)
 
@@ -676,6 +677,7 @@ class StmtCompiler(ExprCompiler):
         else:
             value_body = body_stmts is None or _straight(body_stmts) is not None or gen
             run, lead = self._body(name, body_stmts, body_expr, scope if gen else None)
+            code.direct = getattr(run, "direct", None)
             lead_site = StepSite(name, self.filename, lead)  # charged inside the callee
             code.body = run
             code.invoke = make_invoke(code, run, lead, lead_site, recursion, value_body)
@@ -727,7 +729,7 @@ class StmtCompiler(ExprCompiler):
                     return straight
                 run, lead = self.block(body_stmts)
                 if gen is not None:  # (Python refused the generated text) the value itself
-                    return codegen.value_of(run), lead
+                    return genrt.value_of(run), lead
                 return run, lead
             assert body_expr is not None
             return self.expr(body_expr), expr_nodes(body_expr, [])
