@@ -172,6 +172,26 @@ def main():
         t += f(i, c=1) + f(a=i) + f(i, 1, 2, z=3) + g(y=i, x=1)
     return t, f(1, a=2)
 """,
+    "aug_index": """
+def main():
+    d = {"a": 1, 2: [0]}
+    xs = [1, 2.5, "s"]
+    for i in range(3):
+        d["a"] += i
+        d[2] += [i]
+        xs[-1] += "t"
+        xs[1] *= 2
+        xs[0] -= 1
+    d["missing"] += 1
+    return d, xs
+""",
+    "aug_index_iterating": """
+def main():
+    xs = [1, 2]
+    for x in xs:
+        xs[0] += 1
+    return xs
+""",
     "call_non_function": """
 def main():
     x = 1

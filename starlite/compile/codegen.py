@@ -53,6 +53,7 @@ from .function import Function, fill_frame
 from .genrt import (
     KeywordSite,
     MethodSite,
+    getitem_at,
     index_slow,
     setitem_slow,
     unary_at,
@@ -80,7 +81,8 @@ _BASE_ENV: dict[str, Any] = {
     "EvalError": EvalError, "BREAK": BREAK, "CONTINUE": CONTINUE, "MAX_DEPTH": MAX_DEPTH,
     "slow": slow, "slow_inplace": slow_inplace, "equal": equal, "fast_percent": _fast_percent,
     "open_iteration": open_iteration, "index_slow": index_slow, "unbound": unbound,
-    "setitem_slow": setitem_slow, "unary_at": unary_at, "list_append": list.append,
+    "setitem_slow": setitem_slow, "unary_at": unary_at, "getitem_at": getitem_at,
+    "list_append": list.append,
     "call_at": call_at, "enter": enter, "Builtin": Builtin, "call_builtin": call_builtin,
     "M": M, "MN": -M, "M2": M2, "M2N": -M2, "NOTSET": object(), "F53": 1 << 53,
     "F53N": -(1 << 53), "dict_get": dict.get, "fill_frame": fill_frame,
@@ -840,6 +842,8 @@ class _Gen:
 
     def aug(self, s: A.AugAssign) -> bool:
         lhs = s.lhs
+        if isinstance(lhs, A.Index):
+            return self.aug_index(s, lhs)
         if not (self.is_managed(lhs) and lhs.safe):  # type: ignore[attr-defined]
             return False
         name = f"l{lhs.binding.index}"  # type: ignore[attr-defined]
@@ -848,6 +852,36 @@ class _Gen:
         r = self.fresh()
         self.binop(s.op, name, b, p, r, aug=True)
         self.emit(f"{name} = {r}")
+        return True
+
+    def aug_index(self, s: A.AugAssign, lhs: A.Index) -> bool:
+        """``x[k] op= y`` as ``StmtCompiler._aug_index``: the container and the key, the
+        old element (a dict entry with a str or int key, a list element in place), the
+        right operand, the operator (``inplace``'s errors at the statement), the store."""
+        a = self.expr(lhs.x)
+        k = self.expr(lhs.index)
+        if not a.isidentifier():  # (a literal: no subscript of it in the text)
+            t = self.fresh()
+            self.emit(f"{t} = {a}")
+            a = t
+        ip = self.pos(lhs)
+        old, v = self.fresh(), self.fresh()
+        w = self.emit
+        w(f"if type({a}) is Dict and (type({k}) is str or type({k}) is int) and {k} in {a}:")
+        w(f"    {old} = {a}[{k}]")
+        w(f"elif type({a}) is List and type({k}) is int and -len({a}) <= {k} < len({a}):")
+        w(f"    {old} = {a}[{k}]")
+        w("else:")
+        w(f"    {old} = getitem_at({a}, {k}, th, {ip})")
+        y = self.expr(s.rhs)
+        self.binop(s.op, old, y, self.pos(s), v, aug=True)
+        w(f"if type({a}) is Dict and not {a}.guard and (type({k}) is str or type({k}) is int):")
+        w(f"    {a}[{k}] = {v}")
+        w(f"elif type({a}) is List and not {a}.guard and type({k}) is int and "
+          f"-len({a}) <= {k} < len({a}):")
+        w(f"    {a}[{k}] = {v}")
+        w("else:")
+        w(f"    setitem_slow({a}, {k}, {v}, th, {ip})")
         return True
 
     def if_(self, s: A.If) -> None:
@@ -900,7 +934,17 @@ class _Gen:
             self.emit(f"    l{ks[0]} = fr[{ks[0]}]")
             self.emit(f"    l{ks[1]} = fr[{ks[1]}]")
         self.loops += 1
-        self.block(s.body)
+        saved = self.cc.int_slots
+        slot = vs.binding.index if len(targets) == 1 else -1  # type: ignore[attr-defined]
+        if slot >= 0 and slot not in bound_slots(s.body, []) and self.cc._is_range_call(
+                s.iterable):
+            # as the closure compiler's ``s_For``: the closures of fallbacks in the body may
+            # take the variable for an int64 (it holds an element of the builtin range)
+            self.cc.int_slots = saved | {slot}
+        try:
+            self.block(s.body)
+        finally:
+            self.cc.int_slots = saved
         self.loops -= 1
         self.ind -= 2
         self.emit("finally:")

@@ -41,6 +41,15 @@ def index_slow(a: Any, k: Any, th: Any, pos: Position) -> Any:
         raise e from None
 
 
+def getitem_at(a: Any, k: Any, th: Any, pos: Position) -> Any:
+    """``a[k]`` for ``a[k] op= y`` by the general path (as ``StmtCompiler._aug_index``)."""
+    try:
+        return get_index(a, k, th)
+    except EvalError as err:
+        err._at(pos)
+        raise
+
+
 def setitem_slow(a: Any, k: Any, v: Any, th: Any, pos: Position) -> None:
     """``a[k] = v`` by the general path (as ``StmtCompiler._set_item``)."""
     try:
