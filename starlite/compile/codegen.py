@@ -13,14 +13,22 @@ function's body (``Code.body``):
   the frame at entry;
 * step charges are the closure compiler's, group by group, with the same counts and the same
   sites (``th.steps``/``th.bound``/``th.overflow``), so step observers see the same events;
-* names, constants, operators (exact-type fast paths, the operator helpers otherwise),
-  indexing, ``and``/``or``, conditional expressions, tuples and lists, positional calls,
-  assignments to locals, ``op=`` on locals, ``if``/``for``/``while``/``break``/``continue``/
-  ``return`` are written out; anything else runs the closure the closure compiler makes for
-  that node (a *fallback*): the locals it reads or may assign are written back to the frame
-  first, those it may assign are reloaded after. So errors, messages, positions and step
-  counts are those of the closure compiler; the tests run every ``.star`` chunk and
-  benchmark program with this on and off (``ENABLED``) and compare.
+* names, constants, operators (the fast paths of ``binops``' templates, their type tests
+  left out for locals only ever bound to ints, a tree of ``+ - *`` over float locals as one
+  Python expression; the operator helpers otherwise), indexing, ``and``/``or``, conditional
+  expressions, tuples, lists and dicts with str-literal keys, calls (positional, keyword,
+  methods, builtins with the direct paths of ``methods``, one-expression helpers inlined as
+  ``leafcall`` does), assignments to locals and elements, ``op=`` on locals and elements,
+  ``if``/``for``/``while``/``break``/``continue``/``return`` are written out; anything else
+  runs the closure the closure compiler makes for that node (a *fallback*): the locals it
+  reads or may assign are written back to the frame first, those it may assign reloaded
+  after. So errors, messages, positions and step counts are those of the closure compiler;
+  the tests run every ``.star`` chunk and benchmark program with this on and off
+  (``ENABLED``) and compare, also under step limits;
+* a body that makes no fallback also gets an entry taking its parameters as Python
+  arguments (``Function.direct``), which generated call sites use instead of building a
+  frame list. A body whose text Python refuses (too many nested blocks) keeps the closure
+  body (``genrt.value_of``).
 """
 
 from __future__ import annotations
