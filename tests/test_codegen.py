@@ -68,9 +68,10 @@ def test_programs_agree_under_step_limits(name: str) -> None:
     on, off = _both(lambda: _run(src, opts, None, pre, module))
     assert on == off
     full = on[-1]
-    # every limit up to 600 steps, then about 40 limits spread over the run
-    stride = 1 if full <= 600 else max(1, full // 40)
-    for limit in sorted({*range(1, min(full, 600) + 1), *range(1, full + 1, stride),
+    # every limit up to 250 steps, then about 30 limits spread over the run (the small
+    # cases below go through every limit)
+    stride = 1 if full <= 250 else max(1, full // 30)
+    for limit in sorted({*range(1, min(full, 250) + 1), *range(1, full + 1, stride),
                          full - 1, full}):
         if limit < 1:
             continue
