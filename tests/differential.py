@@ -9,13 +9,23 @@ from types import ModuleType
 from typing import Any
 
 import starlite
+from starlite.compile import codegen
 
 from .starlark_harness import freeze_builtin, make_assert_module, std_predeclared
 from .test_starlark_files import Chunk, make_options, make_thread
 
 
 def on_and_off(switch: ModuleType, run: Callable[[], Any]) -> tuple[Any, Any]:
-    """``run()`` with ``switch.ENABLED`` on, then off (restored afterwards)."""
+    """``run()`` with ``switch.ENABLED`` on, then off (restored afterwards). For any switch
+    but ``codegen``'s, both runs are made with generated function bodies off, so that the
+    technique is compared where it runs: in the closure compiler's bodies (``codegen`` has
+    its own comparison, tests/test_codegen.py)."""
+    if switch is not codegen and codegen.ENABLED:
+        codegen.ENABLED = False
+        try:
+            return on_and_off(switch, run)
+        finally:
+            codegen.ENABLED = True
     on = run()
     setattr(switch, "ENABLED", False)  # noqa: B010 - any module with the switch
     try:

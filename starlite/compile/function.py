@@ -57,6 +57,7 @@ class Code:
         "pending",
         "ensure",
         "plans",
+        "direct",
     )
 
     def __init__(self, name: str, filename: str, line: int, col: int) -> None:
@@ -100,6 +101,8 @@ class Code:
         self.ensure: Callable[[], None] | None = None
         # (positional count, keyword names) of calls -> their Plan, or None (see bind_plan)
         self.plans: dict[tuple[int, tuple[str, ...]], Plan | None] = {}
+        # a generated body's entry taking the parameters as arguments (see codegen)
+        self.direct: Callable[..., Any] | None = None
 
 
 def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile time
@@ -109,8 +112,8 @@ def _no_body(fr: list[Any]) -> Any:  # pragma: no cover - replaced at compile ti
 class Function:
     """A Starlark function value."""
 
-    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "body", "lead",
-                 "leaf", "tails", "__weakref__")
+    __slots__ = ("code", "globals", "defaults", "freecells", "pad", "plain_n", "rec_n", "body",
+                 "direct", "lead", "leaf", "tails", "__weakref__")
 
     def __init__(
         self,
@@ -128,7 +131,10 @@ class Function:
         self.pad.extend(freecells)
         # copied from the code so that call sites reach them with one attribute load
         self.plain_n = code.fast_arity if code.plain else -1
+        # the same under Options(recursion=True), for a body that returns its value
+        self.rec_n = code.fast_arity if code.rec_plain == 1 else -1
         self.body = code.body
+        self.direct = code.direct
         self.lead = code.lead
         self.leaf = code.leaf
         # n -> what follows n positional arguments in a frame when the parameters after

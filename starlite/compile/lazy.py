@@ -73,6 +73,7 @@ def defer(code: Any, build: Callable[[], tuple[Any, Any]]) -> None:
                 f = ref()
                 if f is not None:
                     f.body = body
+                    f.direct = code.direct
 
     def body_stub(fr: list[Any]) -> Any:
         ensure()
@@ -94,10 +95,12 @@ def remember(code: Any, f: Any) -> None:
     ensure = code.ensure
     if pending is None or ensure is None:  # built meanwhile
         f.body = code.body
+        f.direct = code.direct
         return
     if len(pending) >= MAX_PENDING:
         ensure()
         f.body = code.body
+        f.direct = code.direct
         return
     pending.append(weakref.ref(f))
 

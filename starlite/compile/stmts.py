@@ -25,7 +25,7 @@ from ..values.arith import inplace
 from ..values.collect import unpack_elements
 from ..values.core import UNBOUND, Dict, List, type_name
 from ..values.ops import get_attr, get_index, set_attr, set_index
-from . import flat, lazy
+from . import codegen, flat, genrt, lazy
 from .binops import M, make_binary
 from .calls import compile_call_stmt, compile_call_store
 from .core import (
@@ -658,21 +658,26 @@ class StmtCompiler(ExprCompiler):
         if not scope.has_varargs and not scope.has_kwargs and not scope.num_kwonly:
             code.fast_arity = code.nparams
         recursion = self.options.recursion
+        # a body generated as one Python function (see codegen) returns its value itself
+        gen = body_stmts is not None and codegen.ENABLED and codegen.qualifies(scope)
         if body_stmts is not None and lazy.ENABLED and scope.size <= lazy.MAX_NODES:
             # build the body on the first call (see compile.lazy); what calls need first
             # is planned here from the statements alone
             value_body, lead = _body_plan(body_stmts)
+            value_body = value_body or gen
             lead_site = StepSite(name, self.filename, lead)
 
             def build() -> tuple[Closure, Closure]:
-                run, built = self._body(name, body_stmts, None)
+                run, built = self._body(name, body_stmts, None, scope if gen else None)
+                code.direct = getattr(run, "direct", None)
                 assert len(built) == len(lead)
                 return run, make_invoke(code, run, lead, lead_site, recursion, value_body)
 
             lazy.defer(code, build)
         else:
-            run, lead = self._body(name, body_stmts, body_expr)
-            value_body = body_stmts is None or _straight(body_stmts) is not None
+            value_body = body_stmts is None or _straight(body_stmts) is not None or gen
+            run, lead = self._body(name, body_stmts, body_expr, scope if gen else None)
+            code.direct = getattr(run, "direct", None)
             lead_site = StepSite(name, self.filename, lead)  # charged inside the callee
             code.body = run
             code.invoke = make_invoke(code, run, lead, lead_site, recursion, value_body)
@@ -704,18 +709,28 @@ class StmtCompiler(ExprCompiler):
         return make
 
     def _body(self, name: str, body_stmts: list[A.Stmt] | None, body_expr: A.Expr | None,
-              ) -> tuple[Closure, list[A.Node]]:
-        """Compile a function body in the function's own context: (run, lead nodes)."""
+              gen: A.Function | None = None) -> tuple[Closure, list[A.Node]]:
+        """Compile a function body in the function's own context: (run, lead nodes); with
+        ``gen`` (the function's scope), a ``def`` body as one generated Python function that
+        returns the function's value (``codegen``)."""
         saved = self.funcname
         saved_ints = self.int_slots  # slots of the enclosing frame mean nothing in this one
         self.funcname = name
         self.int_slots = frozenset()
         try:
+            if gen is not None:
+                assert body_stmts is not None
+                run = codegen.generate(self, gen, body_stmts)
+                if run is not None:
+                    return run, _body_plan(body_stmts)[1]
             if body_stmts is not None:
                 straight = self.value_block(body_stmts)
                 if straight is not None:
                     return straight
-                return self.block(body_stmts)
+                run, lead = self.block(body_stmts)
+                if gen is not None:  # (Python refused the generated text) the value itself
+                    return genrt.value_of(run), lead
+                return run, lead
             assert body_expr is not None
             return self.expr(body_expr), expr_nodes(body_expr, [])
         finally:
