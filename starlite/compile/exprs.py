@@ -19,7 +19,7 @@ from ..values.arith import unary
 from ..values.core import UNBOUND, Dict, List
 from ..values.keys import put_key
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
-from . import flat
+from . import displays, flat
 from .binops import make_binary
 from .calls import compile_call
 from .comploop import MAX_CLAUSES, Clause
@@ -186,6 +186,10 @@ class ExprCompiler:
     # ---- displays ----------------------------------------------------------------------
 
     def x_ListExpr(self, e: A.ListExpr) -> Closure:
+        if flat.ENABLED and 0 < len(e.elts) <= displays.MAX_ELEMENTS:
+            fast = displays.list_display([self.operand(x) for x in e.elts])
+            if fast is not None:
+                return fast
         elts = [self.expr(x) for x in e.elts]
         if not elts:
             return lambda fr: List()
@@ -208,6 +212,12 @@ class ExprCompiler:
         return lambda fr: tuple([x(fr) for x in elts])
 
     def x_DictExpr(self, e: A.DictExpr) -> Closure:
+        if flat.ENABLED and 0 < len(e.entries) <= displays.MAX_ELEMENTS:
+            keys = [en.key.value if isinstance(en.key, A.Literal) else None for en in e.entries]
+            if displays.constant_keys(keys):
+                fast = displays.dict_display(keys, [self.operand(en.value) for en in e.entries])
+                if fast is not None:
+                    return fast
         entries = [(self.expr(en.key), self.expr(en.value), self.pos(en)) for en in e.entries]
 
         def dict_display(fr: list[Any]) -> Any:

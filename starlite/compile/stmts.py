@@ -379,6 +379,15 @@ class StmtCompiler(ExprCompiler):
             get = self.expr(lhs)
             b = lhs.binding
             assert b is not None
+            if op == "+" and ((b.scope == A.LOCAL and lhs.safe) or b.scope == A.GLOBAL):
+                # what the template of the fast path (`make_binary`) does: strings below
+                # its size bound are joined with nothing charged
+                charging = apply
+
+                def apply(th: Any, a: Any, b: Any) -> Any:
+                    if type(a) is str and type(b) is str and len(a) < 4096 and len(b) < 4096:
+                        return a + b
+                    return charging(th, a, b)
             if flat.ENABLED and ((b.scope == A.LOCAL and lhs.safe) or b.scope == A.GLOBAL):
                 # one template closure: the operator's fast paths, `inplace` for the rest
                 glob = b.scope == A.GLOBAL

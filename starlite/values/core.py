@@ -265,6 +265,10 @@ TYPE_NAMES: dict[type, str] = {
 }
 
 
+# Values with nothing to freeze (see `freeze`).
+_ATOMS = frozenset({str, int, float, bool, bytes, range, type(None)})
+
+
 def type_name(v: Any) -> str:
     """The Starlark ``type(v)``."""
     t = TYPE_NAMES.get(type(v))
@@ -278,24 +282,34 @@ def type_name(v: Any) -> str:
 def freeze(v: Any) -> Any:
     """Make ``v`` and everything reachable from it immutable; returns ``v``."""
     stack = [v]
+    push = stack.append
     seen: set[int] = set()
+    atoms = _ATOMS
     while stack:
         x = stack.pop()
         t = type(x)
-        if t in (str, int, float, bool, bytes, range) or x is None:
+        if t in atoms:
             continue
         if id(x) in seen:
             continue
         seen.add(id(x))
+        # (the elements of a list or dict, often many scalars, are pushed only when they may
+        # hold something to freeze)
         if t is List:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-            stack.extend(x)
+            for y in x:
+                if type(y) not in atoms:
+                    push(y)
         elif t is Dict:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-            stack.extend(x.keys())
-            stack.extend(x.values())
+            for y in x:
+                if type(y) not in atoms:
+                    push(y)
+            for y in x.values():
+                if type(y) not in atoms:
+                    push(y)
         elif t is tuple:
             stack.extend(x)
         elif t is Set:
