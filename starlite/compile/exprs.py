@@ -50,12 +50,14 @@ _INDEX_SRC = """
         {READ0}
         {READ1}
         ta = type(a)
-        if ta is List and type(k) is int:
-            try:
-                return a[k]
-            except IndexError:
-                pass
-        elif ta is Dict and type(k) is str:
+        tk = type(k)
+        if tk is int:
+            if ta is List or ta is Dict or ta is str or ta is tuple:
+                try:
+                    return a[k]
+                except LookupError:
+                    pass
+        elif tk is str and ta is Dict:
             try:
                 return a[k]
             except KeyError:
@@ -78,6 +80,24 @@ _SLICE2_SRC = """
                 if len(r) <= 64:
                     return List(r)
         return slow(a, lo, hi, fr[0])"""
+# x[lo:hi:step] (likewise; a zero step is the general path's error)
+_SLICE3_SRC = """
+        {READ0}
+        {READ1}
+        {READ2}
+        {READ3}
+        if type(st) is int and st and (lo is None or type(lo) is int) and (
+                hi is None or type(hi) is int):
+            ta = type(a)
+            if ta is str or ta is tuple:
+                r = a[lo:hi:st]
+                if len(r) <= 64:
+                    return r
+            elif ta is List:
+                r = a[lo:hi:st]
+                if len(r) <= 64:
+                    return List(r)
+        return slow(a, lo, hi, st, fr[0])"""
 
 
 class ExprCompiler:
@@ -354,8 +374,8 @@ class ExprCompiler:
         return make(factory, sx[1], sk[1], slow)
 
     def x_Slice(self, e: A.Slice) -> Closure:
-        if flat.ENABLED and e.step is None:
-            return self._slice2(e)
+        if flat.ENABLED:
+            return self._slice2(e) if e.step is None else self._slice3(e)
         x = self.expr(e.x)
         none = lambda fr: None  # noqa: E731
         lo = self.expr(e.lo) if e.lo is not None else none
@@ -399,6 +419,27 @@ class ExprCompiler:
                                         for k in (e.lo, e.hi)]
         factory = template("slice2", _SLICE2_SRC, tuple(k for k, _ in shapes), _INDEX_ENV,
                            "slow", ("a", "lo", "hi"))
+        return make(factory, *[v for _, v in shapes], slow)
+
+    def _slice3(self, e: A.Slice) -> Closure:
+        """``x[lo:hi:step]``: likewise."""
+        pos = self.pos(e)
+
+        def slow(a: Any, lo: Any, hi: Any, st: Any, th: Any) -> Any:
+            try:
+                r = get_slice(a, lo, hi, st)
+                n = len(r)
+                if n > 64:
+                    th.charge(n // 64)
+                return r
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        shapes = [self.operand(e.x)] + [self.operand(k) if k is not None else ("C", None)
+                                        for k in (e.lo, e.hi, e.step)]
+        factory = template("slice3", _SLICE3_SRC, tuple(k for k, _ in shapes), _INDEX_ENV,
+                           "slow", ("a", "lo", "hi", "st"))
         return make(factory, *[v for _, v in shapes], slow)
 
     def x_Dot(self, e: A.Dot) -> Closure:

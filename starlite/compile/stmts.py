@@ -89,6 +89,11 @@ _SETITEM_SRC = """
         slow(a, k, v, fr[0])"""
 MN = -M
 
+# name = value (for a local or a global: the template's `store` variants)
+_ASSIGN_SRC = """
+        {READ0}
+        return v0"""
+
 # x[k] op= y (see StmtCompiler._aug_index)
 _AUG_INDEX_SRC = """
         {READ0}
@@ -231,12 +236,22 @@ class StmtCompiler(ExprCompiler):
                     return fuse(rhs, assign_generic, store=i, ints=self.int_slots)
                 return make_binary(rhs.op, self.operand(rhs.x), self.operand(rhs.y),
                                    self.pos(rhs), store=i)
+            if flat.ENABLED:  # the value's template text inline (see `shapes.make`)
+                v = self.operand(rhs)
+                return make(template("assign", _ASSIGN_SRC, (v[0],), {}, store=True), v[1], i)
             x = self.expr(rhs)
 
             def assign_local(fr: list[Any]) -> None:
                 fr[i] = x(fr)
 
             return assign_local
+        if (
+            flat.ENABLED and isinstance(lhs, A.Ident) and lhs.binding is not None
+            and lhs.binding.scope == A.GLOBAL
+        ):
+            v = self.operand(s.rhs)
+            return make(template("assign", _ASSIGN_SRC, (v[0],), {}, store=True,
+                                 store_global=True), v[1], lhs.binding.index)
         if (
             isinstance(lhs, (A.TupleExpr, A.ListExpr))
             and isinstance(s.rhs, A.TupleExpr)
