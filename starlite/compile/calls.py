@@ -30,6 +30,7 @@ from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_na
 from ..values.keys import unbox
 from ..values.ops import METHODS, get_attr
 from . import flat, methods
+from .builtin_calls import direct_call
 from .function import Function, fill_frame, new_frame, plan_of, planned_frame
 from .leafcall import inline_call
 from .shapes import make, shape_of, template
@@ -305,6 +306,10 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     if inlined is not None:
         return inlined
     fast = methods.direct_builtin(values[0], n) if kinds[0] == "C" else ""
+    if kinds[0] == "C":  # a builtin of the universe: its function called from the site
+        direct = direct_call(values[0], shapes[1:], pos, fast, methods.env(), store, discard)
+        if direct is not None:
+            return direct
     name = f"call{n}"
     if flat.ENABLED:  # builtins called straight from the site (see `_BUILTIN_CALL`)
         at = src.index("\n        return call_at(")
