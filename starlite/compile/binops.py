@@ -98,13 +98,19 @@ _FAST: dict[str, str] = {
             return a >= b""",
     "==": """
         ta = type(a)
-        if ta is type(b) and (ta is int or ta is str):
-            return a == b
+        if ta is type(b):
+            if ta is int or ta is str or ta is bool or a is None:
+                return a == b
+        elif a is None or b is None:
+            return False
         return equal(a, b, 0, fr[0])""",
     "!=": """
         ta = type(a)
-        if ta is type(b) and (ta is int or ta is str):
-            return a != b
+        if ta is type(b):
+            if ta is int or ta is str or ta is bool or a is None:
+                return a != b
+        elif a is None or b is None:
+            return True
         return not equal(a, b, 0, fr[0])""",
     "&": """
         if {ints} and HN < a < H and HN < b < H:
@@ -117,9 +123,13 @@ _FAST: dict[str, str] = {
             return a ^ b""",
     "in": """
         if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a in b
+        if type(b) is str and type(a) is str and len(a) + len(b) < 64:
             return a in b""",
     "not in": """
         if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a not in b
+        if type(b) is str and type(a) is str and len(a) + len(b) < 64:
             return a not in b""",
 }
 

@@ -16,7 +16,7 @@ from ..errors import EvalError, Position
 from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.arith import unary
-from ..values.core import UNBOUND, Dict, List
+from ..values.core import UNBOUND, Dict, List, Struct
 from ..values.keys import put_key
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
 from . import displays, flat
@@ -64,6 +64,23 @@ _INDEX_SRC = """
                 pass
         return slow(a, k, fr[0])"""
 _INDEX_ENV: dict[str, Any] = {"List": List, "Dict": Dict}
+# x.name: a struct's field, else get_attr (methods, modules, host values, errors)
+_DOT_SRC = """
+        {READ0}
+        if type(a) is Struct:
+            try:
+                return a.fields[NAME]
+            except KeyError:
+                pass
+        return slow(a)"""
+_NOT_SRC = """
+        {READ0}
+        return not a"""
+_NEG_SRC = """
+        {READ0}
+        if type(a) is int:
+            return -a
+        return with_pos(unary, POS, fr[0], "-", a)"""
 # (a slice of at most 64 elements charges nothing: see ``ExprCompiler.x_Slice``)
 _SLICE2_SRC = """
         {READ0}
@@ -269,9 +286,15 @@ class ExprCompiler:
     # ---- operators ---------------------------------------------------------------------
 
     def x_Unary(self, e: A.Unary) -> Closure:
-        x = self.expr(e.x)
         pos = self.pos(e)
         op = e.op
+        if flat.ENABLED and (op == "not" or op == "-"):  # templates, the operand by shape
+            sx = self.operand(e.x)
+            src = _NOT_SRC if op == "not" else _NEG_SRC
+            factory = template("not_" if op == "not" else "neg", src, (sx[0],),
+                               {"unary": unary, "with_pos": _with_pos}, "POS", ("a",))
+            return make(factory, sx[1], pos)
+        x = self.expr(e.x)
         if op == "not":
 
             def not_(fr: list[Any]) -> Any:
@@ -443,9 +466,22 @@ class ExprCompiler:
         return make(factory, *[v for _, v in shapes], slow)
 
     def x_Dot(self, e: A.Dot) -> Closure:
-        x = self.expr(e.x)
         name = e.name
         pos = self.pos(e)
+        if flat.ENABLED:  # a struct's field inline, the operand read by shape
+
+            def slow_dot(a: Any) -> Any:
+                try:
+                    return get_attr(a, name)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+
+            sx = self.operand(e.x)
+            factory = template("dot", _DOT_SRC, (sx[0],), {"Struct": Struct},
+                               "NAME, slow", ("a",))
+            return make(factory, sx[1], name, slow_dot)
+        x = self.expr(e.x)
 
         def dot(fr: list[Any]) -> Any:
             try:
