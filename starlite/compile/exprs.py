@@ -63,6 +63,26 @@ _INDEX_SRC = """
             except KeyError:
                 pass
         return slow(a, k, fr[0])"""
+# x["key"] and x[3] (a constant str or int key; the rest as in _INDEX_SRC)
+_INDEX_STR_SRC = """
+        {READ0}
+        {READ1}
+        if type(a) is Dict:
+            try:
+                return a[k]
+            except KeyError:
+                pass
+        return slow(a, k, fr[0])"""
+_INDEX_INT_SRC = """
+        {READ0}
+        {READ1}
+        ta = type(a)
+        if ta is List or ta is tuple or ta is str or ta is Dict:
+            try:
+                return a[k]
+            except LookupError:
+                pass
+        return slow(a, k, fr[0])"""
 _INDEX_ENV: dict[str, Any] = {"List": List, "Dict": Dict}
 # x.name: a struct's field, else get_attr (methods, modules, host values, errors)
 _DOT_SRC = """
@@ -393,7 +413,12 @@ class ExprCompiler:
 
         sx = self.operand(e.x)
         sk = self.operand(e.index)
-        factory = template("index", _INDEX_SRC, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
+        name, src = "index", _INDEX_SRC
+        if flat.ENABLED and sk[0] == "C" and type(sk[1]) in (str, int):
+            # a constant key: its type tests done here
+            name, src = ("index_s", _INDEX_STR_SRC) if type(sk[1]) is str else (
+                "index_i", _INDEX_INT_SRC)
+        factory = template(name, src, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
         return make(factory, sx[1], sk[1], slow)
 
     def x_Slice(self, e: A.Slice) -> Closure:
