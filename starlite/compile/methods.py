@@ -84,6 +84,12 @@ _BUILTIN: dict[tuple[str, int], str] = {
         tx_ = type(x0)
         if tx_ is str or tx_ is List or tx_ is tuple or tx_ is Dict:
             return len(x0)""",
+    ("range", 1): """
+        if type(x0) is int and -I64 <= x0 < I64:
+            return range(x0)""",
+    ("abs", 1): """
+        if type(x0) is int:
+            return -x0 if x0 < 0 else x0""",
     ("str", 1): """
         if type(x0) is str:
             return x0

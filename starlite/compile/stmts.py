@@ -499,8 +499,14 @@ class StmtCompiler(ExprCompiler):
 
         shapes = [self.operand(lhs.x), self.operand(lhs.index), self.operand(rhs)]
         value = _AUG_INT.replace("OP", op) if op in ("+", "-") else "v = apply(fr[0], old, y)"
-        factory = template("aug_index" + _NAMES_AUG.get(op, ""),
-                           _AUG_INDEX_SRC.replace("{VALUE}", value),
+        src, kind = _AUG_INDEX_SRC.replace("{VALUE}", value), ""
+        if flat.ENABLED and shapes[1][0] == "C" and type(shapes[1][1]) in (int, str):
+            # a constant key (d["n"] += 1, xs[0] += 1): its type tests done here
+            kind = "_i" if type(shapes[1][1]) is int else "_s"
+            src = src.replace("        tk = type(k)\n", "").replace(
+                " and (tk is str or tk is int)", "").replace(
+                " and tk is int", "" if kind == "_i" else " and False")
+        factory = template("aug_index" + _NAMES_AUG.get(op, "") + kind, src,
                            tuple(k for k, _ in shapes), {"Dict": Dict, "List": List, "M": M,
                                                          "MN": MN},
                            "get_slow, set_slow, apply", ("a", "k", "y"), discard=True)
