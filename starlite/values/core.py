@@ -58,13 +58,17 @@ def check_mutable(v: Any, verb: str = "insert into") -> None:
     raise EvalError(f"cannot {verb} {tn} during iteration")
 
 
+_list_init = list.__init__
+_NO_SOURCE: Any = object()  # Dict() without a source
+
+
 class List(list):  # type: ignore[type-arg]
     """A Starlark list: a Python list plus a mutation guard."""
 
     __slots__ = ("guard",)
 
-    def __init__(self, *args: Any) -> None:
-        list.__init__(self, *args)
+    def __init__(self, items: Any = ()) -> None:
+        _list_init(self, items)  # (a default rather than *args: every new list runs this)
         self.guard = 0
 
     __hash__ = None  # type: ignore[assignment]
@@ -80,11 +84,10 @@ class Dict(dict):  # type: ignore[type-arg]
 
     __slots__ = ("guard", "boxed")
 
-    def __init__(self, *args: Any) -> None:
+    def __init__(self, src: Any = _NO_SOURCE) -> None:
         self.guard = 0
         self.boxed = 0
-        if args:
-            (src,) = args
+        if src is not _NO_SOURCE:
             if type(src) is Dict:
                 dict.update(self, src)
                 self.boxed = src.boxed
