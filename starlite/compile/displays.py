@@ -6,6 +6,10 @@ equal: such keys are hashable and cannot collide, so the generic display's check
 (``check_hashable``, the duplicate-key error) can never fire, and the values are evaluated in
 the same order. Other dict displays (computed keys, a constant key given twice, bool keys,
 which are stored boxed) keep the generic closure.
+
+Displays of constants only (most lists in BUILD files) copy a tuple or dict made once, with
+nothing compiled per element: module-level code of that kind runs once, and its compile
+time is what counts.
 """
 
 from __future__ import annotations
@@ -35,6 +39,28 @@ def _dict_src(n: int) -> tuple[str, str]:
     sets = "".join(f"\n        d[K{i}] = v{i}" for i in range(n))
     return reads + "\n        d = Dict()" + sets + "\n        return d", ", ".join(
         f"K{i}" for i in range(n))
+
+
+def constant_list(values: tuple[Any, ...]) -> Callable[[list[Any]], Any]:
+    """``[c0, c1, ...]`` of constants: a new list of them each time."""
+
+    def constant_list_display(fr: list[Any]) -> Any:
+        return List(values)
+
+    return constant_list_display
+
+
+def constant_dict(entries: dict[Any, Any]) -> Callable[[list[Any]], Any]:
+    """``{k0: c0, ...}`` of constants, the keys as :func:`constant_keys` allows: a new dict
+    of them each time."""
+    update = dict.update
+
+    def constant_dict_display(fr: list[Any]) -> Any:
+        d = Dict()
+        update(d, entries)
+        return d
+
+    return constant_dict_display
 
 
 def list_display(shapes: list[Shape]) -> Callable[[list[Any]], Any] | None:

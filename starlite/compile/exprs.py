@@ -243,6 +243,9 @@ class ExprCompiler:
     # ---- displays ----------------------------------------------------------------------
 
     def x_ListExpr(self, e: A.ListExpr) -> Closure:
+        if flat.ENABLED and e.elts and all(type(x) is A.Literal for x in e.elts):
+            # (all constants, as in most BUILD files: nothing to compile per element)
+            return displays.constant_list(tuple(x.value for x in e.elts))  # type: ignore[attr-defined]
         if flat.ENABLED and 0 < len(e.elts) <= displays.MAX_ELEMENTS:
             fast = displays.list_display([self.operand(x) for x in e.elts])
             if fast is not None:
@@ -271,6 +274,10 @@ class ExprCompiler:
     def x_DictExpr(self, e: A.DictExpr) -> Closure:
         if flat.ENABLED and 0 < len(e.entries) <= displays.MAX_ELEMENTS:
             keys = [en.key.value if isinstance(en.key, A.Literal) else None for en in e.entries]
+            if displays.constant_keys(keys) and all(type(en.value) is A.Literal
+                                                    for en in e.entries):
+                return displays.constant_dict(
+                    {k: en.value.value for k, en in zip(keys, e.entries)})  # type: ignore[attr-defined]
             if displays.constant_keys(keys):
                 fast = displays.dict_display(keys, [self.operand(en.value) for en in e.entries])
                 if fast is not None:
