@@ -2,7 +2,9 @@
 
 Both are interpreted here, character by character, never by Python's ``%`` or ``str.format``
 machinery: a user-controlled format string must not reach Python's field lookup
-(``"{0.__class__}".format(x)`` would be a sandbox escape). Semantics and messages are
+(``"{0.__class__}".format(x)`` would be a sandbox escape). (The one use of ``%`` is on a
+template this module builds from a parsed ``str.format`` string: only ``%s``, with the
+user's own ``%`` signs doubled; see ``_quick``.) Semantics and messages are
 starlark-go's:
 
 ``%`` conversions: ``%s %r %d %i %o %x %X %c %e %E %f %F %g %G %%`` and ``%(name)s`` with a
@@ -297,6 +299,57 @@ def _plan(fmt: str) -> tuple[Any, ...]:
         plan.append(_Field(key, missing, bad, conv == "r"))
 
 
+# The common format string (literal text and positional fields without conversion or spec)
+# as a `%s`-only template of our own making, its `%` signs doubled: (template, the argument
+# index of each field, whether those are 0, 1, 2 ... in order). `_quick_format` fills it when
+# every argument it uses is a str or a small int, which print as Python prints them. The
+# user's text never reaches Python's formatting as a directive.
+_QUICK: dict[str, tuple[str, tuple[int, ...], bool] | None] = {}
+
+
+def _quick(plan: tuple[Any, ...]) -> tuple[str, tuple[int, ...], bool] | None:
+    text: list[str] = []
+    keys: list[int] = []
+    for step in plan:
+        if type(step) is str:
+            text.append(step.replace("%", "%%"))
+        elif type(step) is _Field and type(step.key) is int and step.bad is None and (
+            not step.rep
+        ):
+            text.append("%s")
+            keys.append(step.key)
+        else:
+            return None
+    if not keys:
+        return None
+    return "".join(text), tuple(keys), keys == list(range(len(keys)))
+
+
+def _quick_format(th: Any, quick: tuple[str, tuple[int, ...], bool], args: tuple[Any, ...]
+                  ) -> str | None:
+    """``str_format`` by the quick template, or None when it does not apply: an argument of
+    another type or a missing one (the general path then also reports the error), or an
+    output long enough to be charged as it grows."""
+    text, keys, in_order = quick
+    if in_order and len(args) == len(keys):
+        vals = args if type(args) is tuple else tuple(args)
+    elif max(keys) < len(args):
+        vals = tuple([args[k] for k in keys])
+    else:
+        return None
+    for a in vals:
+        t = type(a)
+        if t is not str and not (t is int and -_SMALL < a < _SMALL):
+            return None
+    r: str = text % vals
+    n = len(r)
+    if n >= _CHECK_EVERY:
+        return None
+    if n >= ELEMS_PER_STEP and th is not None:
+        th.charge(n // ELEMS_PER_STEP)
+    return r
+
+
 def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """Starlark ``fmt.format(*args, **kwargs)``."""
     if th is not None and len(fmt) >= 16:
@@ -307,7 +360,14 @@ def str_format(th: Any, fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any])
         if len(fmt) <= 4096:
             if len(_PLAN_CACHE) >= _PLAN_CACHE_MAX:
                 _PLAN_CACHE.clear()
+                _QUICK.clear()
             _PLAN_CACHE[fmt] = plan
+            _QUICK[fmt] = _quick(plan)
+    quick = _QUICK.get(fmt)
+    if quick is not None:
+        r = _quick_format(th, quick, args)
+        if r is not None:
+            return r
     parts: list[str] = []
     write = parts.append
     size = charged = 0  # output characters written, and already charged for (as _Out does)

@@ -460,7 +460,15 @@ def _refuse_constant(name: str) -> Any:
 # with four exceptions left to the general decoder: \u escapes of surrogates (which become
 # U+FFFD here), NaN and Infinity (refused), floats that overflow to infinity and ints of more
 # than 3000 digits (charged here) -- both found by _adopt.
-_PY_DECODER = _pyjson.JSONDecoder(object_pairs_hook=Dict, parse_constant=_refuse_constant)
+def _object(pairs: list[tuple[str, Any]]) -> Dict:
+    """A JSON object as a Dict: its keys are strings, stored as they are (a key given twice
+    keeps its first place and its last value, as inserting them one by one does)."""
+    d = Dict()
+    dict.update(d, pairs)
+    return d
+
+
+_PY_DECODER = _pyjson.JSONDecoder(object_pairs_hook=_object, parse_constant=_refuse_constant)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _BIG_BITS = 9960  # 2**9960 < 10**3000: ints this short have at most 3000 digits
 _SCALARS = frozenset({str, bool, type(None)})

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import EvalError, Position
-from ..values.arith import binary, inplace
+from ..values.arith import ELEMS_PER_STEP, binary, inplace
 from ..values.ops import equal
 from . import flat
 from .percent import constant_format
@@ -35,6 +35,14 @@ H = 1 << 4095
 def slow(th: Any, op: str, a: Any, b: Any, pos: Position) -> Any:
     try:
         return binary(th, op, a, b)
+    except EvalError as e:
+        e._at(pos)
+        raise
+
+
+def charge_at(th: Any, k: int, pos: Position) -> None:
+    try:
+        th.charge(k)
     except EvalError as e:
         e._at(pos)
         raise
@@ -90,13 +98,19 @@ _FAST: dict[str, str] = {
             return a >= b""",
     "==": """
         ta = type(a)
-        if ta is type(b) and (ta is int or ta is str):
-            return a == b
+        if ta is type(b):
+            if ta is int or ta is str or ta is bool or a is None:
+                return a == b
+        elif a is None or b is None:
+            return False
         return equal(a, b, 0, fr[0])""",
     "!=": """
         ta = type(a)
-        if ta is type(b) and (ta is int or ta is str):
-            return a != b
+        if ta is type(b):
+            if ta is int or ta is str or ta is bool or a is None:
+                return a != b
+        elif a is None or b is None:
+            return True
         return not equal(a, b, 0, fr[0])""",
     "&": """
         if {ints} and HN < a < H and HN < b < H:
@@ -109,11 +123,33 @@ _FAST: dict[str, str] = {
             return a ^ b""",
     "in": """
         if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a in b
+        if type(b) is str and type(a) is str and len(a) + len(b) < 64:
             return a in b""",
     "not in": """
         if type(b) is Dict and (type(a) is str or type(a) is int):
+            return a not in b
+        if type(b) is str and type(a) is str and len(a) + len(b) < 64:
             return a not in b""",
 }
+
+# `s += t` where `s` is a local (the statement's target slot STORE is the left operand's):
+# the slot lets go of the string before the concatenation, so that CPython can append in
+# place when nothing else holds it (its `s += t` optimisation for a local followed by a store
+# to it), instead of copying `s` each time (a loop building a string is then linear, not
+# quadratic). Steps as `inplace` charges them: nothing below the sizes of the fast path, else
+# one per ELEMS_PER_STEP characters of the result.
+_STR_ADD = """
+        elif type(a) is str and type(b) is str and len(a) < 4096 and len(b) < 4096:
+            return a + b"""
+_GROW = """
+        elif type(a) is str and type(b) is str:
+            if len(a) >= 4096 or len(b) >= 4096:
+                charge_at(fr[0], (len(a) + len(b)) // ELEMS_PER_STEP, POS)
+            fr[STORE] = None
+            a += b
+            return a"""
+
 
 # Float fast paths: the general path's results (``arith``: an int operand is converted with
 # ``to_float``, exact below 2**53; ordering treats NaN specially, so only non-NaN floats).
@@ -165,6 +201,9 @@ def make_binary(
     ints = " and ".join(conds) if conds else "True"
     fast = _FAST.get(op, "").replace("{ints}", f"({ints})")
     floats = flat.ENABLED and not (ix and iy) and op in _FLOAT
+    grow = aug and op == "+" and kx == "L" and vx == store and not store_global
+    if grow:  # `s += t` on a local: appended in place (see `_GROW`)
+        fast = fast.replace(_STR_ADD, _GROW)
     if floats:  # floats (and ints exactly representable as floats) after the int paths
         fast += _FLOAT[op].replace("OP", op)
     if sx:
@@ -177,7 +216,8 @@ def make_binary(
     src = "        {READ0}\n        {READ1}" + fast.replace("{", "{{").replace("}", "}}") + (
         f"\n        return {'slow_inplace' if aug else 'slow'}(fr[0], OP, a, b, POS)"
     )
-    flags = "".join(str(int(c)) for c in (ix, iy, sx, sy)) + ("f" if floats else "")
+    flags = "".join(str(int(c)) for c in (ix, iy, sx, sy)) + ("f" if floats else "") + (
+        "g" if grow else "")
     factory = template(("aug_" if aug else "binop_") + _NAMES[op] + flags, src, (kx, ky), _ENV,
                        "POS, OP", ("a", "b"), store >= 0, store_global=store_global)
     if store >= 0:
@@ -204,7 +244,8 @@ def _env() -> dict[str, Any]:
     return {"slow": slow, "slow_inplace": slow_inplace, "M": M, "M2": M2, "MN": -M,
             "M2N": -M2, "H": H, "HN": -H, "F53": 1 << 53, "F53N": -(1 << 53),
             "equal": equal, "Dict": Dict,
-            "fast_percent": _fast_percent}
+            "fast_percent": _fast_percent, "charge_at": charge_at,
+            "ELEMS_PER_STEP": ELEMS_PER_STEP}
 
 
 _ENV = _env()

@@ -30,6 +30,7 @@ from ..values.core import Builtin, Dict, HostValue, List, check_mutable, type_na
 from ..values.keys import unbox
 from ..values.ops import METHODS, get_attr
 from . import flat, methods
+from .builtin_calls import direct_call
 from .entry import enter, learn, runner
 from .function import Function, new_frame, plan_of
 from .leafcall import inline_call
@@ -411,6 +412,10 @@ def _positional_call(cc: Any, e: A.Call, pos: Position, store: int = -1,
     if inlined is not None:
         return inlined
     fast = methods.direct_builtin(values[0], n) if kinds[0] == "C" else ""
+    if kinds[0] == "C":  # a builtin of the universe: its function called from the site
+        direct = direct_call(values[0], shapes[1:], pos, fast, methods.env(), store, discard)
+        if direct is not None:
+            return direct
     name = base
     if kinds[0] == "C" and type(values[0]) is not Function:  # (`len`, `str` ...)
         src, names = _call_src(n, flat.ENABLED, False)

@@ -146,7 +146,14 @@ def build(clauses: list[Clause], body: tuple[Any, ...]) -> Callable[[list[Any]],
         if cl[0] == "for":
             _, it, ipos, target, once, k, site = cl
             w.value(it, ind, f"it{i}_ = {{}}")
-            w.put(ind, f"seq{i}_, held{i}_ = open_iteration(it{i}_, {w.param(ipos)})", "try:")
+            w.put(ind, f"if type(it{i}_) is List:",  # (open_iteration's commonest cases)
+                  f"    it{i}_.guard += 1",
+                  f"    seq{i}_ = held{i}_ = it{i}_",
+                  f"elif type(it{i}_) is range:",
+                  f"    seq{i}_ = it{i}_",
+                  f"    held{i}_ = None",
+                  "else:",
+                  f"    seq{i}_, held{i}_ = open_iteration(it{i}_, {w.param(ipos)})", "try:")
             opened.append((ind, i))
             w.put(ind, f"    for v{i}_ in seq{i}_:")
             ind += "        "

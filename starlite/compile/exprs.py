@@ -16,10 +16,10 @@ from ..errors import EvalError, Position
 from ..observe.events import StepSite
 from ..syntax import ast as A
 from ..values.arith import unary
-from ..values.core import UNBOUND, Dict, List
+from ..values.core import UNBOUND, Dict, List, Struct
 from ..values.keys import put_key
 from ..values.ops import check_hashable, get_attr, get_index, get_slice
-from . import flat
+from . import displays, flat
 from .binops import make_binary
 from .calls import compile_call
 from .comploop import MAX_CLAUSES, Clause
@@ -50,18 +50,57 @@ _INDEX_SRC = """
         {READ0}
         {READ1}
         ta = type(a)
-        if ta is List and type(k) is int:
-            try:
-                return a[k]
-            except IndexError:
-                pass
-        elif ta is Dict and type(k) is str:
+        tk = type(k)
+        if tk is int:
+            if ta is List or ta is Dict or ta is str or ta is tuple:
+                try:
+                    return a[k]
+                except LookupError:
+                    pass
+        elif tk is str and ta is Dict:
             try:
                 return a[k]
             except KeyError:
                 pass
         return slow(a, k, fr[0])"""
+# x["key"] and x[3] (a constant str or int key; the rest as in _INDEX_SRC)
+_INDEX_STR_SRC = """
+        {READ0}
+        {READ1}
+        if type(a) is Dict:
+            try:
+                return a[k]
+            except KeyError:
+                pass
+        return slow(a, k, fr[0])"""
+_INDEX_INT_SRC = """
+        {READ0}
+        {READ1}
+        ta = type(a)
+        if ta is List or ta is tuple or ta is str or ta is Dict:
+            try:
+                return a[k]
+            except LookupError:
+                pass
+        return slow(a, k, fr[0])"""
 _INDEX_ENV: dict[str, Any] = {"List": List, "Dict": Dict}
+# x.name: a struct's field, else get_attr (methods, modules, host values, errors)
+_DOT_SRC = """
+        {READ0}
+        if type(a) is Struct:
+            try:
+                return a.fields[NAME]
+            except KeyError:
+                pass
+        return slow(a)"""
+_NOT_SRC = """
+        {READ0}
+        return not a"""
+_NEG_SRC = """
+        {READ0}
+        if type(a) is int:
+            return -a
+        return with_pos(unary, POS, fr[0], "-", a)"""
 # (a slice of at most 64 elements charges nothing: see ``ExprCompiler.x_Slice``)
 _SLICE2_SRC = """
         {READ0}
@@ -78,6 +117,24 @@ _SLICE2_SRC = """
                 if len(r) <= 64:
                     return List(r)
         return slow(a, lo, hi, fr[0])"""
+# x[lo:hi:step] (likewise; a zero step is the general path's error)
+_SLICE3_SRC = """
+        {READ0}
+        {READ1}
+        {READ2}
+        {READ3}
+        if type(st) is int and st and (lo is None or type(lo) is int) and (
+                hi is None or type(hi) is int):
+            ta = type(a)
+            if ta is str or ta is tuple:
+                r = a[lo:hi:st]
+                if len(r) <= 64:
+                    return r
+            elif ta is List:
+                r = a[lo:hi:st]
+                if len(r) <= 64:
+                    return List(r)
+        return slow(a, lo, hi, st, fr[0])"""
 
 
 class ExprCompiler:
@@ -186,6 +243,13 @@ class ExprCompiler:
     # ---- displays ----------------------------------------------------------------------
 
     def x_ListExpr(self, e: A.ListExpr) -> Closure:
+        if flat.ENABLED and e.elts and all(type(x) is A.Literal for x in e.elts):
+            # (all constants, as in most BUILD files: nothing to compile per element)
+            return displays.constant_list(tuple(x.value for x in e.elts))  # type: ignore[attr-defined]
+        if flat.ENABLED and 0 < len(e.elts) <= displays.MAX_ELEMENTS:
+            fast = displays.list_display([self.operand(x) for x in e.elts])
+            if fast is not None:
+                return fast
         elts = [self.expr(x) for x in e.elts]
         if not elts:
             return lambda fr: List()
@@ -208,6 +272,16 @@ class ExprCompiler:
         return lambda fr: tuple([x(fr) for x in elts])
 
     def x_DictExpr(self, e: A.DictExpr) -> Closure:
+        if flat.ENABLED and 0 < len(e.entries) <= displays.MAX_ELEMENTS:
+            keys = [en.key.value if isinstance(en.key, A.Literal) else None for en in e.entries]
+            if displays.constant_keys(keys) and all(type(en.value) is A.Literal
+                                                    for en in e.entries):
+                return displays.constant_dict(
+                    {k: en.value.value for k, en in zip(keys, e.entries)})  # type: ignore[attr-defined]
+            if displays.constant_keys(keys):
+                fast = displays.dict_display(keys, [self.operand(en.value) for en in e.entries])
+                if fast is not None:
+                    return fast
         entries = [(self.expr(en.key), self.expr(en.value), self.pos(en)) for en in e.entries]
 
         def dict_display(fr: list[Any]) -> Any:
@@ -239,9 +313,15 @@ class ExprCompiler:
     # ---- operators ---------------------------------------------------------------------
 
     def x_Unary(self, e: A.Unary) -> Closure:
-        x = self.expr(e.x)
         pos = self.pos(e)
         op = e.op
+        if flat.ENABLED and (op == "not" or op == "-"):  # templates, the operand by shape
+            sx = self.operand(e.x)
+            src = _NOT_SRC if op == "not" else _NEG_SRC
+            factory = template("not_" if op == "not" else "neg", src, (sx[0],),
+                               {"unary": unary, "with_pos": _with_pos}, "POS", ("a",))
+            return make(factory, sx[1], pos)
+        x = self.expr(e.x)
         if op == "not":
 
             def not_(fr: list[Any]) -> Any:
@@ -340,12 +420,17 @@ class ExprCompiler:
 
         sx = self.operand(e.x)
         sk = self.operand(e.index)
-        factory = template("index", _INDEX_SRC, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
+        name, src = "index", _INDEX_SRC
+        if flat.ENABLED and sk[0] == "C" and type(sk[1]) in (str, int):
+            # a constant key: its type tests done here
+            name, src = ("index_s", _INDEX_STR_SRC) if type(sk[1]) is str else (
+                "index_i", _INDEX_INT_SRC)
+        factory = template(name, src, (sx[0], sk[0]), _INDEX_ENV, "slow", ("a", "k"))
         return make(factory, sx[1], sk[1], slow)
 
     def x_Slice(self, e: A.Slice) -> Closure:
-        if flat.ENABLED and e.step is None:
-            return self._slice2(e)
+        if flat.ENABLED:
+            return self._slice2(e) if e.step is None else self._slice3(e)
         x = self.expr(e.x)
         none = lambda fr: None  # noqa: E731
         lo = self.expr(e.lo) if e.lo is not None else none
@@ -391,10 +476,44 @@ class ExprCompiler:
                            "slow", ("a", "lo", "hi"))
         return make(factory, *[v for _, v in shapes], slow)
 
+    def _slice3(self, e: A.Slice) -> Closure:
+        """``x[lo:hi:step]``: likewise."""
+        pos = self.pos(e)
+
+        def slow(a: Any, lo: Any, hi: Any, st: Any, th: Any) -> Any:
+            try:
+                r = get_slice(a, lo, hi, st)
+                n = len(r)
+                if n > 64:
+                    th.charge(n // 64)
+                return r
+            except EvalError as err:
+                err._at(pos)
+                raise
+
+        shapes = [self.operand(e.x)] + [self.operand(k) if k is not None else ("C", None)
+                                        for k in (e.lo, e.hi, e.step)]
+        factory = template("slice3", _SLICE3_SRC, tuple(k for k, _ in shapes), _INDEX_ENV,
+                           "slow", ("a", "lo", "hi", "st"))
+        return make(factory, *[v for _, v in shapes], slow)
+
     def x_Dot(self, e: A.Dot) -> Closure:
-        x = self.expr(e.x)
         name = e.name
         pos = self.pos(e)
+        if flat.ENABLED:  # a struct's field inline, the operand read by shape
+
+            def slow_dot(a: Any) -> Any:
+                try:
+                    return get_attr(a, name)
+                except EvalError as err:
+                    err._at(pos)
+                    raise
+
+            sx = self.operand(e.x)
+            factory = template("dot", _DOT_SRC, (sx[0],), {"Struct": Struct},
+                               "NAME, slow", ("a",))
+            return make(factory, sx[1], name, slow_dot)
+        x = self.expr(e.x)
 
         def dot(fr: list[Any]) -> Any:
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..values.core import List
 from .shapes import Shape, inline, make, template
 
 ENABLED = True
@@ -118,7 +119,14 @@ def returns(x: Shape) -> Closure:
 
 _FOR = """
         {READ0}
-        seq_, held_ = open_iteration(it, IPOS)
+        if type(it) is List:  # (open_iteration's commonest cases inline)
+            it.guard += 1
+            seq_ = held_ = it
+        elif type(it) is range:
+            seq_ = it
+            held_ = None
+        else:
+            seq_, held_ = open_iteration(it, IPOS)
         th = fr[0]
         try:
             for v_ in seq_:
@@ -164,7 +172,8 @@ def for_loop(it: Shape, ipos: Any, k: int, site: Any, bind: str, slot: Any, assi
     src = (_FOR.replace("BIND", _BIND[bind]).replace("RUN", run)
            .replace("return END", "return None" if signals else "return"))
     kinds = (it[0], "G") if signals else (it[0],)
-    env = {"open_iteration": open_iteration, "BREAK": BREAK, "CONTINUE": CONTINUE}
+    env = {"open_iteration": open_iteration, "BREAK": BREAK, "CONTINUE": CONTINUE,
+           "List": List}
     params = "IPOS, K, SITE, SLOT, ASSIGN" + ("" if signals else ", BODY")
     factory = template(f"for_{bind}" + ("_signals" if signals else ""), src, kinds, env,
                        params, ("it", "r"), discard=not signals)

@@ -205,11 +205,12 @@ def _combine_body(outer: Any, param: str, inner: Any) -> Callable[..., Any] | No
     new_text = (text[:m.start()] + f"{indent}while True:\n{block}\n{indent}    break"
                 + (f"\n{indent}return" if m.group(2) else "")
                 + text[m.end():])
-    new_text = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
     if new_text.count("\n") + 1 > MAX_LINES:
         return None
-    if not _VALUE_RETURN.search(new_text):
-        kind = "stmt"  # every way out returns None
+    bare = re.sub(r"^( *)return None$", r"\1return", new_text, flags=re.M)
+    if not _VALUE_RETURN.search(bare):
+        new_text, kind = bare, "stmt"  # every way out returns None
+    # (else its `return None`s stay: a text of value returns can be an operand in turn)
     new_args = ", ".join([args] + [p + suffix for p in params])
     return _build(name, iname, new_text, new_args, ns, ins, suffix, kind)
 

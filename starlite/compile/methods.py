@@ -48,7 +48,27 @@ _DIRECT: dict[tuple[str, int], str] = {
         if type(r) is List and r and not r.guard:
             return r.pop()""",
 }
-for _m in ("upper", "lower", "capitalize"):
+# searches of a short string (the builtins charge from 64 characters on)
+for _m in ("find", "rfind", "count"):
+    _DIRECT[(_m, 1)] = f"""
+        if type(r) is str and type(x0) is str and len(r) < 64:
+            return r.{_m}(x0)"""
+for _m, _py in (("index", "find"), ("rindex", "rfind")):
+    _DIRECT[(_m, 1)] = f"""
+        if type(r) is str and type(x0) is str and len(r) < 64:
+            i_ = r.{_py}(x0)
+            if i_ >= 0:
+                return i_"""
+# predicates whose builtins are Python's (isdigit: Python's isdecimal; isalnum: for ASCII)
+for _m, _py in (("isalpha", "isalpha"), ("isdigit", "isdecimal"), ("islower", "islower"),
+                ("isupper", "isupper")):
+    _DIRECT[(_m, 0)] = f"""
+        if type(r) is str and len(r) < 64:
+            return r.{_py}()"""
+_DIRECT[("isalnum", 0)] = """
+        if type(r) is str and len(r) < 64 and r.isascii():
+            return r.isalnum()"""
+for _m in ("upper", "lower", "capitalize", "title"):
     _DIRECT[(_m, 0)] = f"""
         if type(r) is str and len(r) < 64:
             return r.{_m}()"""
@@ -64,6 +84,12 @@ _BUILTIN: dict[tuple[str, int], str] = {
         tx_ = type(x0)
         if tx_ is str or tx_ is List or tx_ is tuple or tx_ is Dict:
             return len(x0)""",
+    ("range", 1): """
+        if type(x0) is int and -I64 <= x0 < I64:
+            return range(x0)""",
+    ("abs", 1): """
+        if type(x0) is int:
+            return -x0 if x0 < 0 else x0""",
     ("str", 1): """
         if type(x0) is str:
             return x0

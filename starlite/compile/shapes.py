@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax import ast as A
-from ..values.core import UNBOUND
+from ..values.core import UNBOUND, List
 
 Shape = tuple[str, Any]
 
@@ -156,7 +156,15 @@ def _build_loop(name: str, args: str, inner: str, ns: dict[str, Any]) -> Callabl
     code = (
         f"def factory({args}, L_ITER, L_IPOS, L_K, L_SITE, L_SLOT):\n"
         f"    def {name}_loop(fr):\n"
-        "        seq_, held_ = open_iteration(L_ITER(fr), L_IPOS)\n"
+        "        it_ = L_ITER(fr)\n"
+        "        if type(it_) is List_:\n"  # (open_iteration's commonest cases inline)
+        "            it_.guard += 1\n"
+        "            seq_ = held_ = it_\n"
+        "        elif type(it_) is range:\n"
+        "            seq_ = it_\n"
+        "            held_ = None\n"
+        "        else:\n"
+        "            seq_, held_ = open_iteration(it_, L_IPOS)\n"
         "        th_ = fr[0]\n"
         "        try:\n"
         "            for v_ in seq_:\n"
@@ -175,6 +183,7 @@ def _build_loop(name: str, args: str, inner: str, ns: dict[str, Any]) -> Callabl
     )
     lns = dict(ns)
     lns["open_iteration"] = open_iteration
+    lns["List_"] = List
     exec(compile(code, f"<starlite loop {name}>", "exec"), lns)  # noqa: S102
     return lns["factory"]  # type: ignore[no-any-return]
 

@@ -89,6 +89,11 @@ _SETITEM_SRC = """
         slow(a, k, v, fr[0])"""
 MN = -M
 
+# name = value (for a local or a global: the template's `store` variants)
+_ASSIGN_SRC = """
+        {READ0}
+        return v0"""
+
 # x[k] op= y (see StmtCompiler._aug_index)
 _AUG_INDEX_SRC = """
         {READ0}
@@ -231,12 +236,22 @@ class StmtCompiler(ExprCompiler):
                     return fuse(rhs, assign_generic, store=i, ints=self.int_slots)
                 return make_binary(rhs.op, self.operand(rhs.x), self.operand(rhs.y),
                                    self.pos(rhs), store=i)
+            if flat.ENABLED:  # the value's template text inline (see `shapes.make`)
+                v = self.operand(rhs)
+                return make(template("assign", _ASSIGN_SRC, (v[0],), {}, store=True), v[1], i)
             x = self.expr(rhs)
 
             def assign_local(fr: list[Any]) -> None:
                 fr[i] = x(fr)
 
             return assign_local
+        if (
+            flat.ENABLED and isinstance(lhs, A.Ident) and lhs.binding is not None
+            and lhs.binding.scope == A.GLOBAL
+        ):
+            v = self.operand(s.rhs)
+            return make(template("assign", _ASSIGN_SRC, (v[0],), {}, store=True,
+                                 store_global=True), v[1], lhs.binding.index)
         if (
             isinstance(lhs, (A.TupleExpr, A.ListExpr))
             and isinstance(s.rhs, A.TupleExpr)
@@ -379,6 +394,15 @@ class StmtCompiler(ExprCompiler):
             get = self.expr(lhs)
             b = lhs.binding
             assert b is not None
+            if op == "+" and ((b.scope == A.LOCAL and lhs.safe) or b.scope == A.GLOBAL):
+                # what the template of the fast path (`make_binary`) does: strings below
+                # its size bound are joined with nothing charged
+                charging = apply
+
+                def apply(th: Any, a: Any, b: Any) -> Any:
+                    if type(a) is str and type(b) is str and len(a) < 4096 and len(b) < 4096:
+                        return a + b
+                    return charging(th, a, b)
             if flat.ENABLED and ((b.scope == A.LOCAL and lhs.safe) or b.scope == A.GLOBAL):
                 # one template closure: the operator's fast paths, `inplace` for the rest
                 glob = b.scope == A.GLOBAL
@@ -475,8 +499,14 @@ class StmtCompiler(ExprCompiler):
 
         shapes = [self.operand(lhs.x), self.operand(lhs.index), self.operand(rhs)]
         value = _AUG_INT.replace("OP", op) if op in ("+", "-") else "v = apply(fr[0], old, y)"
-        factory = template("aug_index" + _NAMES_AUG.get(op, ""),
-                           _AUG_INDEX_SRC.replace("{VALUE}", value),
+        src, kind = _AUG_INDEX_SRC.replace("{VALUE}", value), ""
+        if flat.ENABLED and shapes[1][0] == "C" and type(shapes[1][1]) in (int, str):
+            # a constant key (d["n"] += 1, xs[0] += 1): its type tests done here
+            kind = "_i" if type(shapes[1][1]) is int else "_s"
+            src = src.replace("        tk = type(k)\n", "").replace(
+                " and (tk is str or tk is int)", "").replace(
+                " and tk is int", "" if kind == "_i" else " and False")
+        factory = template("aug_index" + _NAMES_AUG.get(op, "") + kind, src,
                            tuple(k for k, _ in shapes), {"Dict": Dict, "List": List, "M": M,
                                                          "MN": MN},
                            "get_slow, set_slow, apply", ("a", "k", "y"), discard=True)

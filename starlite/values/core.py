@@ -58,13 +58,17 @@ def check_mutable(v: Any, verb: str = "insert into") -> None:
     raise EvalError(f"cannot {verb} {tn} during iteration")
 
 
+_list_init = list.__init__
+_NO_SOURCE: Any = object()  # Dict() without a source
+
+
 class List(list):  # type: ignore[type-arg]
     """A Starlark list: a Python list plus a mutation guard."""
 
     __slots__ = ("guard",)
 
-    def __init__(self, *args: Any) -> None:
-        list.__init__(self, *args)
+    def __init__(self, items: Any = ()) -> None:
+        _list_init(self, items)  # (a default rather than *args: every new list runs this)
         self.guard = 0
 
     __hash__ = None  # type: ignore[assignment]
@@ -80,11 +84,10 @@ class Dict(dict):  # type: ignore[type-arg]
 
     __slots__ = ("guard", "boxed")
 
-    def __init__(self, *args: Any) -> None:
+    def __init__(self, src: Any = _NO_SOURCE) -> None:
         self.guard = 0
         self.boxed = 0
-        if args:
-            (src,) = args
+        if src is not _NO_SOURCE:
             if type(src) is Dict:
                 dict.update(self, src)
                 self.boxed = src.boxed
@@ -266,6 +269,10 @@ TYPE_NAMES: dict[type, str] = {
 }
 
 
+# Values with nothing to freeze (see `freeze`).
+_ATOMS = frozenset({str, int, float, bool, bytes, range, type(None)})
+
+
 def type_name(v: Any) -> str:
     """The Starlark ``type(v)``."""
     t = TYPE_NAMES.get(type(v))
@@ -279,26 +286,35 @@ def type_name(v: Any) -> str:
 def freeze(v: Any) -> Any:
     """Make ``v`` and everything reachable from it immutable; returns ``v``."""
     stack = [v]
+    push = stack.append
     seen: set[int] = set()
+    atoms = _ATOMS
     while stack:
         x = stack.pop()
         t = type(x)
-        if t in (str, int, float, bool, bytes, range) or x is None:
+        if t in atoms:
             continue
         if id(x) in seen:
             continue
         seen.add(id(x))
         # a frozen container's contents were frozen with it (only this function sets FROZEN,
-        # and a frozen container cannot gain elements): nothing below it to visit
+        # and a frozen container cannot gain elements): nothing below it to visit; the
+        # elements, often many scalars, are pushed only when they may hold something to freeze
         if t is List:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-                stack.extend(x)
+                for y in x:
+                    if type(y) not in atoms:
+                        push(y)
         elif t is Dict:
             if x.guard < FROZEN:
                 x.guard += FROZEN
-                stack.extend(x.keys())
-                stack.extend(x.values())
+                for y in x:
+                    if type(y) not in atoms:
+                        push(y)
+                for y in x.values():
+                    if type(y) not in atoms:
+                        push(y)
         elif t is tuple:
             stack.extend(x)
         elif t is Set:
